@@ -1,0 +1,22 @@
+// ESM entry: the same module instance as `require('@xmcp-dev/workos')`, so sessions and the client
+// are shared however the package is loaded.
+import cjs from './index.js'
+
+export const {
+  workosProvider,
+  getSession,
+  getUser,
+  getClient,
+  WorkOS,
+  BadRequestException,
+  ConflictException,
+  GenericServerException,
+  NoApiKeyProvidedException,
+  NotFoundException,
+  OauthException,
+  ParseError,
+  RateLimitExceededException,
+  UnauthorizedException,
+  UnprocessableEntityException,
+} = cjs
+export default cjs

@@ -1,0 +1,509 @@
+//! The provider configuration, validated once when `workosProvider()` runs.
+//!
+//! Input arrives as the plain JavaScript object the user passed (`serde_json::Value`), so every type
+//! mistake gets a message naming the field instead of a generic conversion error.
+
+use std::time::Duration;
+
+use reqwest::Url;
+use serde_json::{Map, Value};
+
+use crate::error::ConfigError;
+
+/// Path of the RFC 9728 protected-resource metadata document (the root one, as in the original).
+pub const PROTECTED_RESOURCE_PATH: &str = "/.well-known/oauth-protected-resource";
+/// Path of the RFC 8414 authorization-server metadata document we serve.
+pub const AUTHORIZATION_SERVER_PATH: &str = "/.well-known/oauth-authorization-server";
+
+const DEFAULT_ENDPOINT: &str = "/mcp";
+const DEFAULT_API_HOSTNAME: &str = "api.workos.com";
+
+/// Where the WorkOS REST API lives and how long one call may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiLocation {
+  /// `https://api.workos.com` or whatever config / environment chose, without a trailing slash.
+  pub base_url: String,
+  pub timeout: Duration,
+}
+
+/// How the AuthKit JWKS is cached (jose's `createRemoteJWKSet` semantics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JwksPolicy {
+  /// Keys are refreshed once they are this old (in the background while they still verify tokens).
+  pub max_age: Duration,
+  /// An unknown `kid` triggers a refetch at most this often.
+  pub cooldown: Duration,
+  /// Upper bound for one JWKS download.
+  pub timeout: Duration,
+}
+
+impl Default for JwksPolicy {
+  fn default() -> Self {
+    JwksPolicy {
+      max_age: Duration::from_secs(600),
+      cooldown: Duration::from_secs(30),
+      timeout: Duration::from_secs(5),
+    }
+  }
+}
+
+/// Everything the provider needs, checked and normalised.
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+  pub api_key: String,
+  /// `baseURL` without a trailing slash.
+  pub base_url: String,
+  /// The AuthKit base URL (`https://<authkitDomain>` unless a scheme was given), no trailing slash.
+  /// Tokens must carry exactly this `iss`.
+  pub authkit_url: String,
+  pub docs_url: Option<String>,
+  /// The guarded MCP endpoint path, `/mcp` by default.
+  pub endpoint: String,
+  /// Accepted `aud` values: the client id and the MCP resource URL unless `audience` replaced them.
+  pub audiences: Vec<String>,
+  pub api: ApiLocation,
+  pub jwks: JwksPolicy,
+  /// How long AuthKit's RFC 8414 document is served before it is refreshed (10 min by default).
+  pub metadata_max_age: Duration,
+}
+
+impl ProviderConfig {
+  /// `baseURL` + endpoint: the MCP resource URL (RFC 8707 / RFC 9728 `resource`).
+  pub fn resource_url(&self) -> String {
+    format!("{}{}", self.base_url, self.endpoint)
+  }
+
+  /// Path of the endpoint-suffixed protected-resource document (RFC 9728 §3.1).
+  pub fn resource_metadata_path(&self) -> String {
+    format!("{PROTECTED_RESOURCE_PATH}{}", self.endpoint)
+  }
+
+  /// Absolute URL of the endpoint-suffixed document, as sent in `WWW-Authenticate`.
+  pub fn resource_metadata_url(&self) -> String {
+    format!("{}{}", self.base_url, self.resource_metadata_path())
+  }
+
+  pub fn jwks_url(&self) -> String {
+    format!("{}/oauth2/jwks", self.authkit_url)
+  }
+
+  pub fn authorization_server_metadata_url(&self) -> String {
+    format!("{}{AUTHORIZATION_SERVER_PATH}", self.authkit_url)
+  }
+
+  /// Validates the object passed to `workosProvider()`. `env` looks up environment variables
+  /// (`WORKOS_API_HOSTNAME`, `WORKOS_API_PORT`, `WORKOS_API_HTTPS`); config fields win over them.
+  pub fn from_json(value: &Value, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    let empty = Map::new();
+    let obj = match value {
+      Value::Object(map) => map,
+      // The original destructures the object; anything else fails on the first required field.
+      _ => &empty,
+    };
+
+    // Required fields, checked in the original's order with its messages.
+    let api_key = required_string(obj, "apiKey")?;
+    let client_id = required_string(obj, "clientId")?;
+    let base_url_raw = required_string(obj, "baseURL")?;
+    let authkit_raw = required_string(obj, "authkitDomain")?;
+
+    let base_url = parse_base_url(&base_url_raw)?;
+    let authkit_url = parse_authkit_domain(&authkit_raw)?;
+    let docs_url = optional_string(obj, "docsURL")?;
+    let endpoint = match optional_string(obj, "endpoint")? {
+      Some(raw) => parse_endpoint(&raw)?,
+      None => DEFAULT_ENDPOINT.to_string(),
+    };
+    let audiences = match obj.get("audience") {
+      None | Some(Value::Null) => vec![client_id.clone(), format!("{base_url}{endpoint}")],
+      Some(value) => parse_audience(value)?,
+    };
+    let api = parse_api_location(obj, &env)?;
+    let jwks = parse_jwks_policy(obj)?;
+    let metadata_max_age = match obj.get("metadata") {
+      None | Some(Value::Null) => None,
+      Some(Value::Object(map)) => optional_millis(map, "cacheMaxAgeMs", 1_000, 86_400_000)?,
+      Some(other) => {
+        return Err(invalid(
+          "metadata",
+          format!("must be an object, got {}", type_name(other)),
+        ))
+      }
+    }
+    .unwrap_or(Duration::from_secs(600));
+
+    Ok(ProviderConfig {
+      api_key,
+      base_url,
+      authkit_url,
+      docs_url,
+      endpoint,
+      audiences,
+      api,
+      jwks,
+      metadata_max_age,
+    })
+  }
+}
+
+fn required_string(obj: &Map<String, Value>, field: &'static str) -> Result<String, ConfigError> {
+  match obj.get(field) {
+    None | Some(Value::Null) => Err(ConfigError::Missing(field)),
+    Some(Value::String(s)) if s.is_empty() => Err(ConfigError::Missing(field)),
+    Some(Value::String(s)) => Ok(s.clone()),
+    Some(other) => Err(invalid(field, format!("must be a string, got {}", type_name(other)))),
+  }
+}
+
+fn optional_string(obj: &Map<String, Value>, field: &'static str) -> Result<Option<String>, ConfigError> {
+  match obj.get(field) {
+    None | Some(Value::Null) => Ok(None),
+    Some(Value::String(s)) if s.is_empty() => Ok(None),
+    Some(Value::String(s)) => Ok(Some(s.clone())),
+    Some(other) => Err(invalid(field, format!("must be a string, got {}", type_name(other)))),
+  }
+}
+
+fn optional_bool(obj: &Map<String, Value>, field: &'static str) -> Result<Option<bool>, ConfigError> {
+  match obj.get(field) {
+    None | Some(Value::Null) => Ok(None),
+    Some(Value::Bool(b)) => Ok(Some(*b)),
+    Some(other) => Err(invalid(field, format!("must be a boolean, got {}", type_name(other)))),
+  }
+}
+
+/// A whole number of milliseconds within `[min, max]`.
+fn optional_millis(
+  obj: &Map<String, Value>,
+  field: &'static str,
+  min: u64,
+  max: u64,
+) -> Result<Option<Duration>, ConfigError> {
+  match obj.get(field) {
+    None | Some(Value::Null) => Ok(None),
+    Some(Value::Number(n)) => match n.as_u64() {
+      Some(ms) if (min..=max).contains(&ms) => Ok(Some(Duration::from_millis(ms))),
+      _ => Err(invalid(
+        field,
+        format!("must be a whole number of milliseconds from {min} to {max}"),
+      )),
+    },
+    Some(other) => Err(invalid(field, format!("must be a number, got {}", type_name(other)))),
+  }
+}
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> ConfigError {
+  ConfigError::Invalid {
+    field,
+    reason: reason.into(),
+  }
+}
+
+fn type_name(value: &Value) -> &'static str {
+  match value {
+    Value::Null => "null",
+    Value::Bool(_) => "a boolean",
+    Value::Number(_) => "a number",
+    Value::String(_) => "a string",
+    Value::Array(_) => "an array",
+    Value::Object(_) => "an object",
+  }
+}
+
+/// `baseURL` must be an absolute http(s) URL with a host and nothing after the path.
+fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
+  let reason = "must be an absolute http(s) URL such as \"https://mcp.example.com\"";
+  let url = Url::parse(raw.trim()).map_err(|e| invalid("baseURL", format!("{reason} ({e})")))?;
+  if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || url.cannot_be_a_base() {
+    return Err(invalid("baseURL", reason));
+  }
+  if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+    return Err(invalid(
+      "baseURL",
+      format!("{reason}, without credentials, query or fragment"),
+    ));
+  }
+  Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// `authkitDomain` is a bare host (`yourcompany.authkit.app`, meaning https) or, for local use, a URL
+/// with an explicit scheme (`http://127.0.0.1:4000`). Either way only an origin is accepted.
+fn parse_authkit_domain(raw: &str) -> Result<String, ConfigError> {
+  let reason =
+    "must be a host name such as \"yourcompany.authkit.app\" (or an origin such as \"http://127.0.0.1:4000\")";
+  let trimmed = raw.trim();
+  let candidate = if trimmed.contains("://") {
+    trimmed.to_string()
+  } else {
+    format!("https://{trimmed}")
+  };
+  let url = Url::parse(&candidate).map_err(|e| invalid("authkitDomain", format!("{reason} ({e})")))?;
+  let only_origin = url.path() == "/"
+    && url.query().is_none()
+    && url.fragment().is_none()
+    && url.username().is_empty()
+    && url.password().is_none();
+  if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || !only_origin {
+    return Err(invalid("authkitDomain", reason));
+  }
+  Ok(url.origin().ascii_serialization())
+}
+
+/// The endpoint is an absolute path without query, fragment or whitespace; a trailing slash is dropped.
+fn parse_endpoint(raw: &str) -> Result<String, ConfigError> {
+  let ok = raw.starts_with('/')
+    && !raw.starts_with("//")
+    && raw.len() <= 256
+    && !raw
+      .chars()
+      .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#' | '"' | '\\'));
+  if !ok {
+    return Err(invalid("endpoint", "must be an absolute path such as \"/mcp\""));
+  }
+  let trimmed = raw.trim_end_matches('/');
+  Ok(if trimmed.is_empty() {
+    "/".to_string()
+  } else {
+    trimmed.to_string()
+  })
+}
+
+fn parse_audience(value: &Value) -> Result<Vec<String>, ConfigError> {
+  let reason = "must be a non-empty string or a non-empty array of non-empty strings";
+  let list: Vec<String> = match value {
+    Value::String(s) if !s.is_empty() => vec![s.clone()],
+    Value::Array(items) if !items.is_empty() => items
+      .iter()
+      .map(|item| match item {
+        Value::String(s) if !s.is_empty() => Ok(s.clone()),
+        _ => Err(invalid("audience", reason)),
+      })
+      .collect::<Result<_, _>>()?,
+    _ => return Err(invalid("audience", reason)),
+  };
+  Ok(list)
+}
+
+/// `apiHostname` / `apiPort` / `apiHttps` (config) over `WORKOS_API_HOSTNAME` / `WORKOS_API_PORT` /
+/// `WORKOS_API_HTTPS` (environment) over `https://api.workos.com`.
+fn parse_api_location(
+  obj: &Map<String, Value>,
+  env: &impl Fn(&str) -> Option<String>,
+) -> Result<ApiLocation, ConfigError> {
+  let env_nonempty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+
+  let hostname = match optional_string(obj, "apiHostname")? {
+    Some(h) => h,
+    None => env_nonempty("WORKOS_API_HOSTNAME").unwrap_or_else(|| DEFAULT_API_HOSTNAME.to_string()),
+  };
+  let hostname = hostname.trim().to_string();
+  let host_ok = !hostname.is_empty()
+    && hostname
+      .chars()
+      .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']'));
+  if !host_ok {
+    return Err(invalid(
+      "apiHostname",
+      "must be a host name such as \"api.workos.com\" (no scheme or path)",
+    ));
+  }
+
+  let port: Option<u16> = match obj.get("apiPort") {
+    None | Some(Value::Null) => match env_nonempty("WORKOS_API_PORT") {
+      None => None,
+      Some(raw) => Some(raw.trim().parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+        invalid(
+          "apiPort",
+          format!("(from WORKOS_API_PORT={raw:?}) must be a port number from 1 to 65535"),
+        )
+      })?),
+    },
+    Some(Value::Number(n)) => Some(
+      n.as_u64()
+        .filter(|p| (1..=65535).contains(p))
+        .map(|p| p as u16)
+        .ok_or_else(|| invalid("apiPort", "must be a port number from 1 to 65535"))?,
+    ),
+    Some(other) => {
+      return Err(invalid(
+        "apiPort",
+        format!("must be a number, got {}", type_name(other)),
+      ))
+    }
+  };
+
+  let https = match optional_bool(obj, "apiHttps")? {
+    Some(b) => b,
+    None => match env_nonempty("WORKOS_API_HTTPS") {
+      None => true,
+      Some(raw) => match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => true,
+        "false" | "0" | "no" => false,
+        _ => {
+          return Err(invalid(
+            "apiHttps",
+            format!("(from WORKOS_API_HTTPS={raw:?}) must be true or false"),
+          ))
+        }
+      },
+    },
+  };
+
+  let scheme = if https { "https" } else { "http" };
+  let base_url = match port {
+    Some(p) => format!("{scheme}://{hostname}:{p}"),
+    None => format!("{scheme}://{hostname}"),
+  };
+  Url::parse(&base_url).map_err(|e| invalid("apiHostname", format!("does not form a valid URL ({e})")))?;
+  let timeout = optional_millis(obj, "apiTimeout", 1, 600_000)?.unwrap_or(Duration::from_secs(60));
+  Ok(ApiLocation { base_url, timeout })
+}
+
+fn parse_jwks_policy(obj: &Map<String, Value>) -> Result<JwksPolicy, ConfigError> {
+  let defaults = JwksPolicy::default();
+  let jwks = match obj.get("jwks") {
+    None | Some(Value::Null) => return Ok(defaults),
+    Some(Value::Object(map)) => map,
+    Some(other) => return Err(invalid("jwks", format!("must be an object, got {}", type_name(other)))),
+  };
+  Ok(JwksPolicy {
+    max_age: optional_millis(jwks, "cacheMaxAgeMs", 1_000, 86_400_000)?.unwrap_or(defaults.max_age),
+    cooldown: optional_millis(jwks, "cooldownMs", 1_000, 3_600_000)?.unwrap_or(defaults.cooldown),
+    timeout: optional_millis(jwks, "timeoutMs", 100, 60_000)?.unwrap_or(defaults.timeout),
+  })
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use serde_json::json;
+
+  fn no_env(_: &str) -> Option<String> {
+    None
+  }
+
+  fn base() -> Value {
+    json!({
+      "apiKey": "sk_test", "clientId": "client_1",
+      "baseURL": "http://127.0.0.1:3002/", "authkitDomain": "acme.authkit.app"
+    })
+  }
+
+  fn with(patch: Value) -> Value {
+    let mut v = base();
+    for (k, val) in patch.as_object().unwrap() {
+      v[k] = val.clone();
+    }
+    v
+  }
+
+  #[test]
+  fn missing_fields_are_reported_in_the_original_order_and_words() {
+    let err = ProviderConfig::from_json(&json!({}), no_env).unwrap_err();
+    assert_eq!(err.to_string(), "[WorkOS] Missing required config: apiKey");
+    let err = ProviderConfig::from_json(&json!({"apiKey": "k", "clientId": ""}), no_env).unwrap_err();
+    assert_eq!(err.to_string(), "[WorkOS] Missing required config: clientId");
+    let err = ProviderConfig::from_json(&json!({"apiKey": "k", "clientId": "c"}), no_env).unwrap_err();
+    assert_eq!(err.to_string(), "[WorkOS] Missing required config: baseURL");
+    let err = ProviderConfig::from_json(&with(json!({"authkitDomain": null})), no_env).unwrap_err();
+    assert_eq!(err.to_string(), "[WorkOS] Missing required config: authkitDomain");
+    let err = ProviderConfig::from_json(&Value::Null, no_env).unwrap_err();
+    assert_eq!(err.to_string(), "[WorkOS] Missing required config: apiKey");
+  }
+
+  #[test]
+  fn derived_urls_follow_the_spec() {
+    let cfg = ProviderConfig::from_json(&base(), no_env).unwrap();
+    assert_eq!(cfg.base_url, "http://127.0.0.1:3002");
+    assert_eq!(cfg.authkit_url, "https://acme.authkit.app");
+    assert_eq!(cfg.resource_url(), "http://127.0.0.1:3002/mcp");
+    assert_eq!(
+      cfg.resource_metadata_url(),
+      "http://127.0.0.1:3002/.well-known/oauth-protected-resource/mcp"
+    );
+    assert_eq!(cfg.jwks_url(), "https://acme.authkit.app/oauth2/jwks");
+    assert_eq!(
+      cfg.audiences,
+      vec!["client_1".to_string(), "http://127.0.0.1:3002/mcp".to_string()]
+    );
+    assert_eq!(cfg.api.base_url, "https://api.workos.com");
+  }
+
+  #[test]
+  fn authkit_domain_may_carry_a_scheme_for_local_use() {
+    let cfg = ProviderConfig::from_json(&with(json!({"authkitDomain": "http://127.0.0.1:4000/"})), no_env).unwrap();
+    assert_eq!(cfg.authkit_url, "http://127.0.0.1:4000");
+    for bad in [
+      "acme.authkit.app/path",
+      "ftp://acme",
+      "https://",
+      "a b",
+      "https://u:p@acme.app",
+    ] {
+      let err = ProviderConfig::from_json(&with(json!({ "authkitDomain": bad })), no_env).unwrap_err();
+      assert!(
+        err.to_string().starts_with("[WorkOS] Invalid config: authkitDomain"),
+        "{bad}: {err}"
+      );
+    }
+  }
+
+  #[test]
+  fn malformed_base_url_is_a_clear_error() {
+    for bad in ["not a url", "127.0.0.1:3002", "ftp://x", "http://x/?q=1", "mailto:a@b"] {
+      let err = ProviderConfig::from_json(&with(json!({ "baseURL": bad })), no_env).unwrap_err();
+      assert!(
+        err.to_string().starts_with("[WorkOS] Invalid config: baseURL"),
+        "{bad}: {err}"
+      );
+    }
+  }
+
+  #[test]
+  fn wrong_types_name_the_field() {
+    let err = ProviderConfig::from_json(&with(json!({"apiKey": 42})), no_env).unwrap_err();
+    assert_eq!(
+      err.to_string(),
+      "[WorkOS] Invalid config: apiKey must be a string, got a number"
+    );
+  }
+
+  #[test]
+  fn endpoint_and_audience_are_configurable() {
+    let cfg =
+      ProviderConfig::from_json(&with(json!({"endpoint": "/api/mcp/", "audience": ["a", "b"]})), no_env).unwrap();
+    assert_eq!(cfg.endpoint, "/api/mcp");
+    assert_eq!(cfg.audiences, vec!["a", "b"]);
+    assert_eq!(
+      cfg.resource_metadata_path(),
+      "/.well-known/oauth-protected-resource/api/mcp"
+    );
+    for bad in [json!("mcp"), json!("/m?x"), json!("//evil")] {
+      assert!(ProviderConfig::from_json(&with(json!({ "endpoint": bad })), no_env).is_err());
+    }
+    for bad in [json!([]), json!(""), json!([1]), json!(3)] {
+      assert!(ProviderConfig::from_json(&with(json!({ "audience": bad })), no_env).is_err());
+    }
+  }
+
+  #[test]
+  fn api_location_config_wins_over_environment() {
+    let env = |name: &str| match name {
+      "WORKOS_API_HOSTNAME" => Some("env.example".to_string()),
+      "WORKOS_API_PORT" => Some("8443".to_string()),
+      "WORKOS_API_HTTPS" => Some("false".to_string()),
+      _ => None,
+    };
+    let cfg = ProviderConfig::from_json(&base(), env).unwrap();
+    assert_eq!(cfg.api.base_url, "http://env.example:8443");
+    let cfg = ProviderConfig::from_json(
+      &with(json!({"apiHostname": "127.0.0.1", "apiPort": 4000, "apiHttps": true})),
+      env,
+    )
+    .unwrap();
+    assert_eq!(cfg.api.base_url, "https://127.0.0.1:4000");
+    let bad_env = |name: &str| (name == "WORKOS_API_PORT").then(|| "eighty".to_string());
+    assert!(ProviderConfig::from_json(&base(), bad_env).is_err());
+    assert!(ProviderConfig::from_json(&with(json!({"apiHostname": "http://x/y"})), no_env).is_err());
+  }
+}

@@ -1,0 +1,56 @@
+//! Errors that cross into JavaScript as thrown exceptions.
+//!
+//! Expected outcomes (a rejected token, a WorkOS API error) are *data* and live next to the code that
+//! produces them (`jwt::Rejection`, `workos::ApiError`). This enum is only for misuse (bad config) and
+//! for failures of the addon itself.
+
+use std::fmt;
+
+/// A configuration problem, reported once at startup with a message that says what to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+  /// A required field is absent or empty. The message is the original package's, word for word.
+  Missing(&'static str),
+  /// A field is present but unusable.
+  Invalid { field: &'static str, reason: String },
+}
+
+impl fmt::Display for ConfigError {
+  fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match self {
+      ConfigError::Missing(field) => write!(f, "[WorkOS] Missing required config: {field}"),
+      ConfigError::Invalid { field, reason } => write!(f, "[WorkOS] Invalid config: {field} {reason}"),
+    }
+  }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl From<ConfigError> for napi::Error {
+  fn from(err: ConfigError) -> Self {
+    napi::Error::new(napi::Status::InvalidArg, err.to_string())
+  }
+}
+
+static PANIC_LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Replaces Rust's default panic output: the first panic in the process is logged once, with its
+/// message and location; later ones are silent so a hot failure cannot flood the logs. Every panic is
+/// caught at the napi boundary and answered as `server_error`, so none reaches Node.
+pub fn install_panic_hook() {
+  std::panic::set_hook(Box::new(|info| {
+    if !PANIC_LOGGED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+      eprintln!(
+        "[WorkOS] internal error in the native addon: {info}. The request was answered with server_error; \
+         further internal errors are not logged. Please report this."
+      );
+    }
+  }));
+}
+
+/// Records that `what` failed internally (its panic was caught at the boundary).
+pub fn note_internal_failure(what: &str) {
+  if !PANIC_LOGGED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+    eprintln!("[WorkOS] internal error in the native addon ({what}); answered with server_error.");
+  }
+}

@@ -1,0 +1,158 @@
+//! The one shared HTTP client (keep-alive pool, rustls, system roots plus `NODE_EXTRA_CA_CERTS`,
+//! `HTTPS_PROXY` / `NO_PROXY`) and bounded reads of upstream responses.
+//!
+//! Every outbound call of the addon goes through [`client`]; all of them run on napi-rs's shared tokio
+//! runtime. Redirects are never followed: AuthKit and the WorkOS API answer directly, and following a
+//! redirect could carry the API key, or trust, to another host.
+
+use std::time::Duration;
+
+use once_cell::sync::Lazy;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::{redirect, Certificate, Client, Response};
+
+/// What our requests say they are.
+pub const USER_AGENT: &str = concat!("xmcp-workos/", env!("CARGO_PKG_VERSION"));
+
+/// Upper bound for an AuthKit document (JWKS, RFC 8414 metadata). Real ones are a few KiB.
+pub const DOCUMENT_BODY_LIMIT: usize = 1024 * 1024;
+
+static CLIENT: Lazy<Result<Client, String>> = Lazy::new(build_client);
+
+/// The process-wide client. Building it can only fail when the TLS backend cannot start, which is
+/// reported on every call rather than crashing the process.
+pub fn client() -> Result<&'static Client, FetchError> {
+  CLIENT.as_ref().map_err(|e| FetchError::Client(e.clone()))
+}
+
+fn build_client() -> Result<Client, String> {
+  let mut builder = Client::builder()
+    .user_agent(USER_AGENT)
+    .redirect(redirect::Policy::none())
+    .connect_timeout(Duration::from_secs(5))
+    .pool_idle_timeout(Duration::from_secs(60))
+    .tcp_keepalive(Duration::from_secs(30));
+  let extra = extra_ca_certificates();
+  if !extra.is_empty() {
+    builder = builder.tls_certs_merge(extra);
+  }
+  builder
+    .build()
+    .map_err(|e| format!("could not start the HTTP client: {e}"))
+}
+
+/// Node trusts the PEM bundle named by `NODE_EXTRA_CA_CERTS` in addition to its roots; so do we.
+/// Like Node, an unreadable file is a warning, not a failure.
+fn extra_ca_certificates() -> Vec<Certificate> {
+  let Some(path) = std::env::var_os("NODE_EXTRA_CA_CERTS").filter(|p| !p.is_empty()) else {
+    return Vec::new();
+  };
+  match std::fs::read(&path)
+    .map_err(|e| e.to_string())
+    .and_then(|pem| Certificate::from_pem_bundle(&pem).map_err(|e| e.to_string()))
+  {
+    Ok(certs) => certs,
+    Err(e) => {
+      eprintln!(
+        "[WorkOS] Warning: ignoring extra certs from `{}`, load failed: {e}",
+        std::path::Path::new(&path).display()
+      );
+      Vec::new()
+    }
+  }
+}
+
+/// Why an upstream call produced no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+  Client(String),
+  Timeout,
+  Network(String),
+  Status(u16),
+  TooLarge,
+  NotJson(String),
+}
+
+impl std::fmt::Display for FetchError {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    match self {
+      FetchError::Client(e) => write!(f, "{e}"),
+      FetchError::Timeout => write!(f, "timed out"),
+      FetchError::Network(e) => write!(f, "network error: {e}"),
+      FetchError::Status(s) => write!(f, "unexpected HTTP status {s}"),
+      FetchError::TooLarge => write!(f, "response body too large"),
+      FetchError::NotJson(e) => write!(f, "response is not valid JSON: {e}"),
+    }
+  }
+}
+
+pub fn classify(err: reqwest::Error) -> FetchError {
+  if err.is_timeout() {
+    FetchError::Timeout
+  } else {
+    // The source chain says what actually failed (DNS, refused, TLS); the top level only says "error
+    // sending request".
+    let mut msg = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+      msg.push_str(": ");
+      msg.push_str(&s.to_string());
+      source = s.source();
+    }
+    FetchError::Network(msg)
+  }
+}
+
+/// Reads at most `limit` bytes of body; a longer body is an error, never silently truncated.
+pub async fn read_body_limited(mut response: Response, limit: usize) -> Result<Vec<u8>, FetchError> {
+  if response.content_length().is_some_and(|len| len > limit as u64) {
+    return Err(FetchError::TooLarge);
+  }
+  let mut body = Vec::new();
+  while let Some(chunk) = response.chunk().await.map_err(classify)? {
+    if body.len() + chunk.len() > limit {
+      return Err(FetchError::TooLarge);
+    }
+    body.extend_from_slice(&chunk);
+  }
+  Ok(body)
+}
+
+/// GETs an AuthKit JSON document: 2xx only, body capped, whole exchange bounded by `timeout`.
+/// Returns the raw bytes after checking they parse as a JSON object.
+pub async fn get_json_document(url: &str, timeout: Duration) -> Result<Vec<u8>, FetchError> {
+  let mut headers = HeaderMap::new();
+  headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+  let work = async {
+    let response = client()?.get(url).headers(headers).send().await.map_err(classify)?;
+    let status = response.status();
+    if !status.is_success() {
+      return Err(FetchError::Status(status.as_u16()));
+    }
+    read_body_limited(response, DOCUMENT_BODY_LIMIT).await
+  };
+  // One deadline over connect, headers and body together.
+  let body = tokio::time::timeout(timeout, work)
+    .await
+    .map_err(|_| FetchError::Timeout)??;
+  match serde_json::from_slice::<serde_json::Value>(&body) {
+    Ok(serde_json::Value::Object(_)) => Ok(body),
+    Ok(_) => Err(FetchError::NotJson("expected a JSON object".into())),
+    Err(e) => Err(FetchError::NotJson(e.to_string())),
+  }
+}
+
+/// True when a response declares a JSON body (WorkOS answers `application/json; charset=utf-8`).
+pub fn is_json_content_type(headers: &HeaderMap) -> bool {
+  headers
+    .get(CONTENT_TYPE)
+    .and_then(|v| v.to_str().ok())
+    .map(|v| {
+      v.split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .eq_ignore_ascii_case("application/json")
+    })
+    .unwrap_or(false)
+}

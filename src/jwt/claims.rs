@@ -1,0 +1,258 @@
+//! JSON objects of a JWT (header and payload), parsed strictly, and the claims rules.
+
+use std::fmt;
+
+use serde::de::{Deserializer, Error as _, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::jwt::Rejection;
+
+/// A JSON object whose top-level member names are unique. A repeated name is an error instead of
+/// "last one wins", so a token cannot show one `aud` to one parser and another to the next.
+pub struct StrictObject(pub Map<String, Value>);
+
+impl<'de> Deserialize<'de> for StrictObject {
+  fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    struct ObjectVisitor;
+    impl<'de> Visitor<'de> for ObjectVisitor {
+      type Value = StrictObject;
+      fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+      }
+      fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<StrictObject, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+          if map.contains_key(&key) {
+            return Err(A::Error::custom(format!("duplicate member {key:?}")));
+          }
+          let value: Value = access.next_value()?;
+          map.insert(key, value);
+        }
+        Ok(StrictObject(map))
+      }
+    }
+    deserializer.deserialize_map(ObjectVisitor)
+  }
+}
+
+/// Parses bytes as one strict JSON object (valid UTF-8, unique top-level names, nothing after it).
+pub fn parse_object(bytes: &[u8]) -> Option<Map<String, Value>> {
+  serde_json::from_slice::<StrictObject>(bytes).ok().map(|o| o.0)
+}
+
+/// What the provider requires of a token's claims.
+pub struct ClaimRules<'a> {
+  pub issuer: &'a str,
+  pub audiences: &'a [String],
+  /// Clock tolerance in seconds for `exp`, `nbf` and `iat`.
+  pub leeway: f64,
+}
+
+/// The verified claims the session is built from; `claims` is the payload exactly as signed.
+#[derive(Debug, Clone)]
+pub struct VerifiedClaims {
+  pub sub: String,
+  pub sid: String,
+  pub org_id: Option<String>,
+  pub role: Option<String>,
+  pub permissions: Option<Vec<String>>,
+  pub exp: f64,
+  pub iat: Option<f64>,
+  pub claims: Map<String, Value>,
+}
+
+fn numeric_date(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>, Rejection> {
+  match claims.get(name) {
+    None => Ok(None),
+    Some(Value::Number(n)) => n.as_f64().map(Some).ok_or(Rejection::Invalid(name_reason(name))),
+    Some(_) => Err(Rejection::Invalid(name_reason(name))),
+  }
+}
+
+fn name_reason(name: &'static str) -> &'static str {
+  match name {
+    "exp" => "exp_not_a_number",
+    "nbf" => "nbf_not_a_number",
+    _ => "iat_not_a_number",
+  }
+}
+
+fn non_empty_string(claims: &Map<String, Value>, name: &str) -> Option<String> {
+  claims
+    .get(name)
+    .and_then(Value::as_str)
+    .filter(|s| !s.is_empty())
+    .map(str::to_string)
+}
+
+/// Applies the claims rules: `iss` exact, `aud` containing an accepted audience, `sub` and `sid`
+/// non-empty strings, `exp` required, `nbf`/`iat` honoured, all time checks with the leeway.
+/// Identity and audience are checked before time, so a token that is both foreign and expired is
+/// "invalid" (re-login), not "expired" (refresh).
+pub fn check_claims(claims: Map<String, Value>, rules: &ClaimRules, now: f64) -> Result<VerifiedClaims, Rejection> {
+  if claims.get("iss").and_then(Value::as_str) != Some(rules.issuer) {
+    return Err(Rejection::Invalid("issuer_mismatch"));
+  }
+  let audience_ok = match claims.get("aud") {
+    Some(Value::String(aud)) => rules.audiences.iter().any(|a| a == aud),
+    Some(Value::Array(list)) => list
+      .iter()
+      .any(|v| v.as_str().is_some_and(|aud| rules.audiences.iter().any(|a| a == aud))),
+    _ => false,
+  };
+  if !audience_ok {
+    return Err(Rejection::Invalid("audience_mismatch"));
+  }
+  let sub = non_empty_string(&claims, "sub").ok_or(Rejection::Invalid("missing_sub"))?;
+  let sid = non_empty_string(&claims, "sid").ok_or(Rejection::Invalid("missing_sid"))?;
+
+  let exp = numeric_date(&claims, "exp")?.ok_or(Rejection::Invalid("missing_exp"))?;
+  let nbf = numeric_date(&claims, "nbf")?;
+  let iat = numeric_date(&claims, "iat")?;
+  if nbf.is_some_and(|nbf| nbf > now + rules.leeway) {
+    return Err(Rejection::Invalid("not_yet_valid"));
+  }
+  if iat.is_some_and(|iat| iat > now + rules.leeway) {
+    return Err(Rejection::Invalid("issued_in_the_future"));
+  }
+  if exp <= now - rules.leeway {
+    return Err(Rejection::Expired);
+  }
+
+  // Optional session fields are taken only when they have the documented type; `claims` keeps
+  // whatever the token carried.
+  let org_id = non_empty_string(&claims, "org_id");
+  let role = non_empty_string(&claims, "role");
+  let permissions = claims.get("permissions").and_then(Value::as_array).and_then(|list| {
+    list
+      .iter()
+      .map(|p| p.as_str().map(str::to_string))
+      .collect::<Option<Vec<_>>>()
+  });
+  Ok(VerifiedClaims {
+    sub,
+    sid,
+    org_id,
+    role,
+    permissions,
+    exp,
+    iat,
+    claims,
+  })
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use serde_json::json;
+
+  const NOW: f64 = 1_800_000_000.0;
+
+  fn rules() -> (String, Vec<String>) {
+    (
+      "https://acme.authkit.app".into(),
+      vec!["client_1".into(), "https://mcp.example/mcp".into()],
+    )
+  }
+
+  fn check(patch: Value) -> Result<VerifiedClaims, Rejection> {
+    let mut claims = json!({
+      "iss": "https://acme.authkit.app", "aud": "client_1", "sub": "user_1", "sid": "session_1",
+      "exp": NOW + 60.0, "iat": NOW - 1.0
+    });
+    for (k, v) in patch.as_object().unwrap() {
+      if v.is_null() {
+        claims.as_object_mut().unwrap().remove(k);
+      } else {
+        claims[k] = v.clone();
+      }
+    }
+    let (issuer, audiences) = rules();
+    let rules = ClaimRules {
+      issuer: &issuer,
+      audiences: &audiences,
+      leeway: 30.0,
+    };
+    check_claims(claims.as_object().unwrap().clone(), &rules, NOW)
+  }
+
+  #[test]
+  fn a_valid_token_yields_the_session_fields() {
+    let ok = check(json!({"org_id": "org_1", "role": "admin", "permissions": ["a", "b"]})).unwrap();
+    assert_eq!(
+      (ok.sub.as_str(), ok.sid.as_str(), ok.org_id.as_deref()),
+      ("user_1", "session_1", Some("org_1"))
+    );
+    assert_eq!(ok.permissions, Some(vec!["a".to_string(), "b".to_string()]));
+  }
+
+  #[test]
+  fn expiry_honours_the_leeway_exactly() {
+    assert!(check(json!({"exp": NOW - 29.0})).is_ok());
+    assert_eq!(check(json!({"exp": NOW - 30.0})).unwrap_err(), Rejection::Expired);
+    assert_eq!(check(json!({"exp": 0})).unwrap_err(), Rejection::Expired);
+    assert_eq!(
+      check(json!({"exp": null})).unwrap_err(),
+      Rejection::Invalid("missing_exp")
+    );
+    assert_eq!(
+      check(json!({"exp": "9999999999"})).unwrap_err(),
+      Rejection::Invalid("exp_not_a_number")
+    );
+  }
+
+  #[test]
+  fn nbf_and_iat_in_the_future_are_rejected() {
+    assert!(check(json!({"nbf": NOW + 30.0})).is_ok());
+    assert_eq!(
+      check(json!({"nbf": NOW + 31.0})).unwrap_err(),
+      Rejection::Invalid("not_yet_valid")
+    );
+    assert_eq!(
+      check(json!({"nbf": "0"})).unwrap_err(),
+      Rejection::Invalid("nbf_not_a_number")
+    );
+    assert_eq!(
+      check(json!({"iat": NOW + 31.0})).unwrap_err(),
+      Rejection::Invalid("issued_in_the_future")
+    );
+  }
+
+  #[test]
+  fn issuer_and_audience_must_match() {
+    assert_eq!(
+      check(json!({"iss": "https://acme.authkit.app/"})).unwrap_err(),
+      Rejection::Invalid("issuer_mismatch")
+    );
+    assert_eq!(
+      check(json!({"iss": "https://ACME.authkit.app"})).unwrap_err(),
+      Rejection::Invalid("issuer_mismatch")
+    );
+    assert!(check(json!({"aud": ["other", "https://mcp.example/mcp"]})).is_ok());
+    for aud in [json!([]), json!(["other"]), json!(null), json!(5)] {
+      assert_eq!(
+        check(json!({ "aud": aud })).unwrap_err(),
+        Rejection::Invalid("audience_mismatch")
+      );
+    }
+  }
+
+  #[test]
+  fn sub_and_sid_are_required_strings() {
+    assert_eq!(
+      check(json!({"sub": ""})).unwrap_err(),
+      Rejection::Invalid("missing_sub")
+    );
+    assert_eq!(check(json!({"sid": 5})).unwrap_err(), Rejection::Invalid("missing_sid"));
+  }
+
+  #[test]
+  fn duplicate_members_are_rejected() {
+    assert!(parse_object(br#"{"a":1,"a":2}"#).is_none());
+    assert!(parse_object(br#"{"a":1} x"#).is_none());
+    assert!(parse_object(b"[1]").is_none());
+    assert!(parse_object(b"{\"a\":\"\xff\"}").is_none());
+    assert!(parse_object(br#"{"a":{"b":1}}"#).is_some());
+  }
+}

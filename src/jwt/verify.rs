@@ -1,0 +1,190 @@
+//! `verify_access_token`: from a compact JWS to verified claims, RS256 only.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::Algorithm;
+use serde_json::Value;
+
+use crate::jwt::claims::{check_claims, parse_object, ClaimRules, VerifiedClaims};
+use crate::jwt::jwks::{JwksCache, KeyLookup, RsaKey, MAX_KID_LEN};
+use crate::jwt::{b64, Rejection};
+
+/// Tokens longer than this are rejected before any parsing (AuthKit's are about 1 KiB).
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+/// Clock tolerance for `exp`, `nbf` and `iat`, as in the original.
+pub const LEEWAY_SECONDS: f64 = 30.0;
+
+/// A token whose header passed the checks; its signature is not verified yet.
+pub struct ParsedToken<'t> {
+  /// `base64url(header) . base64url(payload)`, the signed bytes.
+  signing_input: &'t str,
+  payload_b64: &'t str,
+  signature_b64: &'t str,
+  pub kid: Option<String>,
+}
+
+/// Splits and checks the header: exactly three canonical base64url segments, a strict JSON header
+/// with `alg` exactly `RS256`, no `crit` (we implement no extension, RFC 7515 §4.1.11), no `b64`, and
+/// a `kid` that is a reasonable string when present. `jku`, `x5u`, `jwk` and `x5c` are ignored: keys
+/// come only from the configured JWKS.
+pub fn parse_token(token: &str) -> Result<ParsedToken<'_>, Rejection> {
+  if token.len() > MAX_TOKEN_BYTES {
+    return Err(Rejection::Invalid("token_too_large"));
+  }
+  let mut segments = token.split('.');
+  let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
+    (segments.next(), segments.next(), segments.next(), segments.next())
+  else {
+    return Err(Rejection::Invalid("not_a_jws"));
+  };
+  let header_bytes = b64::decode_strict(header_b64).ok_or(Rejection::Invalid("malformed_header"))?;
+  let header = parse_object(&header_bytes).ok_or(Rejection::Invalid("malformed_header"))?;
+  if header.get("alg").and_then(Value::as_str) != Some("RS256") {
+    return Err(Rejection::Invalid("algorithm_not_allowed"));
+  }
+  if header.contains_key("crit") {
+    return Err(Rejection::Invalid("crit_not_supported"));
+  }
+  if header.contains_key("b64") {
+    return Err(Rejection::Invalid("b64_not_supported"));
+  }
+  let kid = match header.get("kid") {
+    None => None,
+    Some(Value::String(kid)) if !kid.is_empty() && kid.len() <= MAX_KID_LEN => Some(kid.clone()),
+    Some(_) => return Err(Rejection::Invalid("malformed_kid")),
+  };
+  let signing_input = &token[..header_b64.len() + 1 + payload_b64.len()];
+  Ok(ParsedToken {
+    signing_input,
+    payload_b64,
+    signature_b64,
+    kid,
+  })
+}
+
+/// Checks the signature with `key`, then decodes and checks the claims.
+pub fn verify_with_key(
+  parsed: &ParsedToken,
+  key: &RsaKey,
+  rules: &ClaimRules,
+  now: f64,
+) -> Result<VerifiedClaims, Rejection> {
+  // Canonical encoding first, so one signature has exactly one accepted spelling.
+  b64::decode_strict(parsed.signature_b64).ok_or(Rejection::Invalid("malformed_signature"))?;
+  let valid = jsonwebtoken::crypto::verify(
+    parsed.signature_b64,
+    parsed.signing_input.as_bytes(),
+    &key.key,
+    Algorithm::RS256,
+  )
+  .unwrap_or(false);
+  if !valid {
+    return Err(Rejection::Invalid("bad_signature"));
+  }
+  // Only signed bytes are parsed past this point.
+  let payload = b64::decode_strict(parsed.payload_b64).ok_or(Rejection::Invalid("malformed_payload"))?;
+  let claims = parse_object(&payload).ok_or(Rejection::Invalid("malformed_payload"))?;
+  check_claims(claims, rules, now)
+}
+
+pub fn unix_now() -> f64 {
+  SystemTime::now()
+    .duration_since(UNIX_EPOCH)
+    .map(|d| d.as_secs_f64())
+    .unwrap_or(0.0)
+}
+
+/// Verifies AuthKit access tokens for one provider.
+pub struct Verifier {
+  pub issuer: String,
+  pub audiences: Vec<String>,
+  pub jwks: Arc<JwksCache>,
+}
+
+impl Verifier {
+  fn rules(&self) -> ClaimRules<'_> {
+    ClaimRules {
+      issuer: &self.issuer,
+      audiences: &self.audiences,
+      leeway: LEEWAY_SECONDS,
+    }
+  }
+
+  /// Verifies without waiting for the network: `None` when the key is not cached yet.
+  pub fn verify_cached(&self, token: &str) -> Option<Result<VerifiedClaims, Rejection>> {
+    let parsed = match parse_token(token) {
+      Ok(parsed) => parsed,
+      Err(rejection) => return Some(Err(rejection)),
+    };
+    let key = self.jwks.cached_key(parsed.kid.as_deref())?;
+    Some(verify_with_key(&parsed, &key, &self.rules(), unix_now()))
+  }
+
+  /// Verifies `token`, fetching the JWKS when the key is not cached (see [`JwksCache::key_for`]).
+  pub async fn verify_access_token(&self, token: &str) -> Result<VerifiedClaims, Rejection> {
+    let parsed = parse_token(token)?;
+    let key = match self.jwks.key_for(parsed.kid.as_deref()).await {
+      KeyLookup::Found(key) => key,
+      KeyLookup::NoMatchingKey => return Err(Rejection::Invalid("unknown_key")),
+      KeyLookup::Unavailable => return Err(Rejection::Unavailable),
+    };
+    verify_with_key(&parsed, &key, &self.rules(), unix_now())
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  fn seg(json: &str) -> String {
+    b64::encode(json.as_bytes())
+  }
+
+  fn token(header: &str) -> String {
+    format!("{}.{}.{}", seg(header), seg("{}"), b64::encode(b"sig"))
+  }
+
+  #[test]
+  fn header_rules() {
+    assert!(parse_token(&token(r#"{"alg":"RS256","kid":"k"}"#)).is_ok());
+    let cases = [
+      (r#"{"alg":"none"}"#, "algorithm_not_allowed"),
+      (r#"{"alg":"HS256"}"#, "algorithm_not_allowed"),
+      (r#"{"alg":"rs256"}"#, "algorithm_not_allowed"),
+      (r#"{"kid":"k"}"#, "algorithm_not_allowed"),
+      (r#"{"alg":"RS256","crit":["exp"]}"#, "crit_not_supported"),
+      (r#"{"alg":"RS256","b64":false}"#, "b64_not_supported"),
+      (r#"{"alg":"RS256","kid":5}"#, "malformed_kid"),
+      (r#"{"alg":"RS256","alg":"none"}"#, "malformed_header"),
+    ];
+    for (header, reason) in cases {
+      assert_eq!(
+        parse_token(&token(header)).err(),
+        Some(Rejection::Invalid(reason)),
+        "{header}"
+      );
+    }
+  }
+
+  #[test]
+  fn shape_rules() {
+    let good = token(r#"{"alg":"RS256"}"#);
+    assert_eq!(
+      parse_token(&format!("{good}.x.y")).err(),
+      Some(Rejection::Invalid("not_a_jws"))
+    );
+    assert_eq!(parse_token("a.b").err(), Some(Rejection::Invalid("not_a_jws")));
+    assert_eq!(
+      parse_token(&format!("{}=.e30.c2ln", seg(r#"{"alg":"RS256"}"#))).err(),
+      Some(Rejection::Invalid("malformed_header"))
+    );
+    let huge = format!("{}.{}.sig", seg(r#"{"alg":"RS256"}"#), "A".repeat(MAX_TOKEN_BYTES));
+    assert_eq!(parse_token(&huge).err(), Some(Rejection::Invalid("token_too_large")));
+    let long_kid = format!(r#"{{"alg":"RS256","kid":"{}"}}"#, "k".repeat(MAX_KID_LEN + 1));
+    assert_eq!(
+      parse_token(&token(&long_kid)).err(),
+      Some(Rejection::Invalid("malformed_kid"))
+    );
+  }
+}

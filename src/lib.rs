@@ -1,0 +1,21 @@
+//! `@xmcp-dev/workos` native core: AuthKit access-token verification, the OAuth discovery documents
+//! and the WorkOS API client, exposed to the JavaScript glue (`index.js`) through napi-rs.
+
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+mod cache;
+mod config;
+mod error;
+mod http;
+mod jwt;
+mod metadata;
+mod provider;
+mod workos;
+
+pub use provider::{AuthOutcome, NativeProvider, RouterInfo, SessionData};
+pub use workos::{ApiErrorData, ApiResult, NativeWorkOS};
+
+#[napi_derive::module_init]
+fn init() {
+  error::install_panic_hook();
+}
