@@ -1,0 +1,710 @@
+'use strict';
+
+/**
+ * Local emulator of WorkOS AuthKit (OAuth 2.1 authorization server + JWKS) and
+ * the slice of the WorkOS REST API the addon uses (GET /user_management/users/:id).
+ *
+ * Test support only: listens on 127.0.0.1, uses Node built-ins only, keeps all
+ * state in memory. Tokens are real RS256 JWTs signed with crypto.sign and the
+ * JWKS is the real public key exported with `key.export({ format: 'jwk' })`.
+ */
+
+const http = require('node:http');
+const crypto = require('node:crypto');
+const { URLSearchParams } = require('node:url');
+
+const DEFAULT_USER_ID = 'user_01EMU';
+const SCOPES_SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];
+const DEFAULT_SCOPE = SCOPES_SUPPORTED.join(' ');
+const AUTH_METHODS = ['none', 'client_secret_post'];
+const MAX_BODY_BYTES = 1024 * 1024;
+
+// JWS alg -> how to sign. RS*/PS* default to the emulator's RSA key, HS* default to
+// the public key PEM as the HMAC secret (the classic alg-confusion attack), ES* need `key`.
+const ALGS = {
+  RS256: { hash: 'sha256' },
+  RS384: { hash: 'sha384' },
+  RS512: { hash: 'sha512' },
+  PS256: { hash: 'sha256', padding: crypto.constants.RSA_PKCS1_PSS_PADDING },
+  PS384: { hash: 'sha384', padding: crypto.constants.RSA_PKCS1_PSS_PADDING },
+  PS512: { hash: 'sha512', padding: crypto.constants.RSA_PKCS1_PSS_PADDING },
+  ES256: { hash: 'sha256', ec: true },
+  ES384: { hash: 'sha384', ec: true },
+  HS256: { hmac: 'sha256' },
+  HS384: { hmac: 'sha384' },
+  HS512: { hmac: 'sha512' },
+};
+
+/**
+ * base64url-encode (RFC 7515 §2, no padding).
+ * @param {Buffer|string} input
+ * @returns {string}
+ */
+function base64url(input) {
+  return Buffer.from(input).toString('base64url');
+}
+
+function encodeSegments(headerObj, payloadObj) {
+  return `${base64url(JSON.stringify(headerObj))}.${base64url(JSON.stringify(payloadObj))}`;
+}
+
+/**
+ * Compact JWT with an HMAC-SHA256 signature. The header is used as given (set `alg` yourself).
+ * @param {object} headerObj
+ * @param {object} payloadObj
+ * @param {Buffer|string} secretBuffer
+ * @returns {string}
+ */
+function signHs256(headerObj, payloadObj, secretBuffer) {
+  const input = encodeSegments(headerObj, payloadObj);
+  return `${input}.${crypto.createHmac('sha256', secretBuffer).update(input).digest('base64url')}`;
+}
+
+/**
+ * Compact JWT with an empty signature segment (`alg: none` style): `header.payload.`
+ * @param {object} headerObj
+ * @param {object} payloadObj
+ * @returns {string}
+ */
+function encodeUnsigned(headerObj, payloadObj) {
+  return `${encodeSegments(headerObj, payloadObj)}.`;
+}
+
+/** Shallow merge where a value of `undefined` deletes the key. */
+function mergeDefined(base, overrides) {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(overrides || {})) {
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+const randomId = (prefix, bytes = 12) => `${prefix}${crypto.randomBytes(bytes).toString('hex').toUpperCase()}`;
+const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
+const snakeCase = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+function safeEqual(a, b) {
+  const ha = crypto.createHash('sha256').update(String(a)).digest();
+  const hb = crypto.createHash('sha256').update(String(b)).digest();
+  return crypto.timingSafeEqual(ha, hb);
+}
+
+function isAbsoluteUrl(value) {
+  if (typeof value !== 'string') return false;
+  try {
+    const u = new URL(value);
+    return Boolean(u.protocol) && !value.includes('#');
+  } catch {
+    return false;
+  }
+}
+
+/** An OAuth error (RFC 6749 §5.2) to be answered as JSON. */
+class OAuthError extends Error {
+  constructor(error, description, status = 400) {
+    super(description);
+    this.error = error;
+    this.status = status;
+  }
+}
+
+/**
+ * Reads single-valued parameters; a repeated parameter is an invalid_request (RFC 6749 §3.1).
+ * @param {URLSearchParams} params
+ */
+function singleParams(params) {
+  const out = {};
+  for (const key of new Set(params.keys())) {
+    if (params.getAll(key).length > 1) throw new OAuthError('invalid_request', `Parameter repeated: ${key}`);
+    out[key] = params.get(key);
+  }
+  return out;
+}
+
+/**
+ * @typedef {object} EmulatorOptions
+ * @property {number} [port=0] Port on 127.0.0.1 (0 = random).
+ * @property {string} [clientId='client_emulator'] AuthKit client id; the default `aud` of access tokens.
+ * @property {string} [apiKey='sk_test_emulator'] Bearer key the WorkOS REST API accepts.
+ * @property {number} [accessTokenTtl=300] Access token lifetime in seconds.
+ * @property {boolean} [resourceIndicator=false] When true, a `resource` parameter (RFC 8707) becomes the token `aud`.
+ * @property {() => number} [now=Date.now] Clock in milliseconds (iat/exp, code expiry); lets tests fake time.
+ */
+
+/**
+ * @typedef {object} LoggedRequest
+ * @property {string} method
+ * @property {string} path Raw (not percent-decoded) path, without the query string.
+ * @property {Record<string,string>} query
+ * @property {Record<string,string|string[]>} headers Lower-case header names.
+ * @property {string} body
+ */
+
+/**
+ * @typedef {'500'|'hang'|'garbage'|'drop'|{status?: number, body?: any, headers?: Record<string,string>}} FaultKind
+ */
+
+/**
+ * Starts an emulator on 127.0.0.1.
+ * @param {EmulatorOptions} [options]
+ * @returns {Promise<Emulator>}
+ */
+async function createEmulator(options = {}) {
+  const emu = new Emulator(options);
+  await emu._listen(options.port || 0);
+  return emu;
+}
+
+class Emulator {
+  /** @param {EmulatorOptions} options */
+  constructor(options) {
+    this.clientId = options.clientId || 'client_emulator';
+    this.apiKey = options.apiKey || 'sk_test_emulator';
+    this.accessTokenTtl = options.accessTokenTtl ?? 300;
+    this.resourceIndicator = Boolean(options.resourceIndicator);
+    this.now = options.now || Date.now;
+    /** @type {string} set by listen */
+    this.url = '';
+    /** @type {LoggedRequest[]} */
+    this.requests = [];
+    /** Registered OAuth clients by client_id. */
+    this.clients = new Map();
+    /** WorkOS users (wire format) by id. */
+    this.users = new Map();
+
+    this._keys = new Map(); // kid -> { privateKey, publicKey }
+    this._published = []; // kids in the JWKS, oldest first
+    this._extraJwks = [];
+    this._orgByUser = new Map();
+    this._codes = new Map();
+    this._refreshTokens = new Map();
+    this._faults = new Map();
+    this._delays = new Map();
+    this._sockets = new Set();
+    this._timers = new Set();
+    this._loginUserId = DEFAULT_USER_ID;
+    this.currentKid = null;
+    this.rotateKeys();
+
+    this.addUser({ id: DEFAULT_USER_ID, email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' });
+
+    this._server = http.createServer((req, res) => {
+      this._handle(req, res).catch((err) => {
+        if (res.headersSent || res.destroyed) return;
+        this._json(res, 500, { message: String(err && err.message), code: 'emulator_error' });
+      });
+    });
+    this._server.on('connection', (socket) => {
+      this._sockets.add(socket);
+      socket.on('close', () => this._sockets.delete(socket));
+    });
+  }
+
+  _listen(port) {
+    return new Promise((resolve, reject) => {
+      this._server.once('error', reject);
+      this._server.listen(port, '127.0.0.1', () => {
+        this._server.off('error', reject);
+        this.url = `http://127.0.0.1:${this._server.address().port}`;
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Stops listening and destroys every open socket (including hung requests).
+   * @returns {Promise<void>}
+   */
+  close() {
+    if (!this._closing) {
+      this._closing = new Promise((resolve) => this._server.close(() => resolve()));
+      for (const t of this._timers) clearTimeout(t);
+      this._timers.clear();
+      for (const s of this._sockets) s.destroy();
+    }
+    return this._closing;
+  }
+
+  // ---------------------------------------------------------------- keys & tokens
+
+  /**
+   * Generates a new RSA-2048 key and makes it current.
+   * @param {{keepOld?: boolean}} [opts] keepOld=false removes the previous keys from the JWKS
+   *   (their private keys stay usable via `mintToken(.., { kid })` to forge "retired key" tokens).
+   * @returns {string} the new kid
+   */
+  rotateKeys({ keepOld = true } = {}) {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const kid = randomId('key_', 8);
+    this._keys.set(kid, { privateKey, publicKey });
+    if (!keepOld) this._published = [];
+    this._published.push(kid);
+    this.currentKid = kid;
+    return kid;
+  }
+
+  /**
+   * Publishes an arbitrary extra JWKS entry (e.g. `{ kty: 'oct', k, kid }`).
+   * @param {object} jwk
+   */
+  addJwk(jwk) {
+    this._extraJwks.push({ ...jwk });
+  }
+
+  _key(kid = this.currentKid) {
+    const key = this._keys.get(kid);
+    if (!key) throw new Error(`Unknown kid: ${kid}`);
+    return key;
+  }
+
+  /**
+   * SPKI PEM of an emulator key.
+   * @param {string} [kid] defaults to the current key
+   * @returns {string}
+   */
+  publicKeyPem(kid) {
+    return this._key(kid).publicKey.export({ type: 'spki', format: 'pem' });
+  }
+
+  /**
+   * Public JWK of an emulator key, as published in the JWKS.
+   * @param {string} [kid] defaults to the current key
+   * @returns {{kty: 'RSA', use: 'sig', alg: 'RS256', kid: string, n: string, e: string}}
+   */
+  publicJwk(kid = this.currentKid) {
+    const { n, e } = this._key(kid).publicKey.export({ format: 'jwk' });
+    return { kty: 'RSA', use: 'sig', alg: 'RS256', kid, n, e };
+  }
+
+  /** @returns {{keys: object[]}} the JWKS document */
+  jwks() {
+    return { keys: [...this._published.map((kid) => this.publicJwk(kid)), ...this._extraJwks.map((j) => ({ ...j }))] };
+  }
+
+  /**
+   * Mints a compact JWT. Default claims: iss, sub, sid, aud, iat, exp, jti; `claims` override them
+   * and a claim set to `undefined` is removed. Header defaults to `{ alg, typ: 'JWT', kid }`,
+   * merged with `header` the same way (`{ kid: undefined }` drops the kid).
+   * @param {object} [claims]
+   * @param {object} [opts]
+   * @param {string} [opts.kid] emulator key to sign with (and header kid); default current key
+   * @param {string} [opts.alg='RS256'] RS256/384/512, PS256/384/512, ES256/384 (needs `key`),
+   *   HS256/384/512 (secret = `key`, default the RSA public key PEM), or 'none' (empty signature)
+   * @param {object} [opts.header] header overrides
+   * @param {crypto.KeyObject|string|Buffer} [opts.key] signing key/secret overriding the emulator key
+   * @returns {string}
+   */
+  mintToken(claims = {}, { kid, alg = 'RS256', header = {}, key } = {}) {
+    const signKid = kid || this.currentKid;
+    const iat = Math.floor(this.now() / 1000);
+    const payload = mergeDefined(
+      {
+        iss: this.url,
+        sub: DEFAULT_USER_ID,
+        sid: 'session_01EMU',
+        aud: this.clientId,
+        iat,
+        exp: iat + this.accessTokenTtl,
+        jti: randomId('jti_'),
+      },
+      claims,
+    );
+    const head = mergeDefined({ alg, typ: 'JWT', kid: signKid }, header);
+    if (alg === 'none') return encodeUnsigned(head, payload);
+
+    const spec = ALGS[alg];
+    if (!spec) throw new Error(`Unsupported alg: ${alg}`);
+    const input = encodeSegments(head, payload);
+    let sig;
+    if (spec.hmac) {
+      sig = crypto.createHmac(spec.hmac, key ?? this.publicKeyPem(signKid)).update(input).digest();
+    } else {
+      if (spec.ec && !key) throw new Error(`${alg} needs an EC private key in opts.key`);
+      const signingKey = key ?? this._key(signKid).privateKey;
+      sig = crypto.sign(spec.hash, Buffer.from(input), {
+        key: signingKey,
+        ...(spec.padding ? { padding: spec.padding, saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST } : {}),
+        ...(spec.ec ? { dsaEncoding: 'ieee-p1363' } : {}),
+      });
+    }
+    return `${input}.${base64url(sig)}`;
+  }
+
+  // ---------------------------------------------------------------- users
+
+  /**
+   * Stores a WorkOS user in wire (snake_case) format. camelCase input keys are converted;
+   * `organizationId` is not part of the user object: it becomes the `org_id` claim at login.
+   * @param {object} user e.g. `{ id, email, firstName, lastName, organizationId }`
+   * @param {{raw?: object}} [opts] `raw`: snake_case fields merged last, verbatim
+   * @returns {object} a copy of the stored wire-format user
+   */
+  addUser(user = {}, { raw = {} } = {}) {
+    const { organizationId, ...rest } = user;
+    const id = rest.id || randomId('user_');
+    const converted = {};
+    for (const [k, v] of Object.entries(rest)) converted[snakeCase(k)] = v;
+    const wire = mergeDefined(
+      {
+        object: 'user',
+        id,
+        email: `${id.toLowerCase()}@example.com`,
+        email_verified: true,
+        first_name: null,
+        last_name: null,
+        profile_picture_url: null,
+        last_sign_in_at: '2026-11-01T10:00:00.000Z',
+        locale: null,
+        external_id: null,
+        metadata: {},
+        created_at: '2026-01-01T00:00:00.000Z',
+        updated_at: '2026-01-02T00:00:00.000Z',
+      },
+      { ...converted, ...raw, id: raw.id ?? id },
+    );
+    this.users.set(wire.id, wire);
+    if (organizationId) this._orgByUser.set(wire.id, organizationId);
+    else this._orgByUser.delete(wire.id);
+    return structuredClone(wire);
+  }
+
+  /** @param {string} userId removes a user (the users endpoint then answers 404) */
+  removeUser(userId) {
+    this.users.delete(userId);
+    this._orgByUser.delete(userId);
+  }
+
+  /**
+   * Sets the user the authorize endpoint logs in as.
+   * @param {string} userId must have been added with addUser
+   */
+  setLoginUser(userId) {
+    if (!this.users.has(userId)) throw new Error(`Unknown user: ${userId}`);
+    this._loginUserId = userId;
+  }
+
+  // ---------------------------------------------------------------- clients
+
+  /**
+   * Registers an OAuth client (what POST /oauth2/register does).
+   * @param {object} metadata RFC 7591 client metadata (snake_case)
+   * @returns {object} the registration response
+   */
+  registerClient(metadata = {}) {
+    const redirectUris = metadata.redirect_uris;
+    if (!Array.isArray(redirectUris) || redirectUris.length === 0 || !redirectUris.every(isAbsoluteUrl)) {
+      throw new OAuthError('invalid_redirect_uri', 'redirect_uris must be a non-empty array of absolute URLs');
+    }
+    const method = metadata.token_endpoint_auth_method ?? 'none';
+    if (!AUTH_METHODS.includes(method)) {
+      throw new OAuthError('invalid_client_metadata', `Unsupported token_endpoint_auth_method: ${method}`);
+    }
+    const client = {
+      client_id: randomId('client_'),
+      client_id_issued_at: Math.floor(this.now() / 1000),
+      redirect_uris: [...redirectUris],
+      client_name: metadata.client_name,
+      grant_types: metadata.grant_types ?? ['authorization_code', 'refresh_token'],
+      response_types: metadata.response_types ?? ['code'],
+      token_endpoint_auth_method: method,
+    };
+    if (method === 'client_secret_post') {
+      client.client_secret = randomToken();
+      client.client_secret_expires_at = 0;
+    }
+    this.clients.set(client.client_id, client);
+    return structuredClone(client);
+  }
+
+  // ---------------------------------------------------------------- log, faults, delays
+
+  /** @param {string} path exact raw path @returns {number} */
+  count(path) {
+    return this.requests.filter((r) => r.path === path).length;
+  }
+
+  resetLog() {
+    this.requests.length = 0;
+  }
+
+  /**
+   * Injects a fault on an exact raw path, applied before normal handling.
+   * @param {string} path
+   * @param {FaultKind} kind '500' | 'hang' (never answers until close) | 'garbage' (200, non-JSON
+   *   body) | 'drop' (socket destroyed) | { status, body, headers } custom response
+   * @param {{times?: number}} [opts] how many requests it applies to (default: all)
+   */
+  fault(path, kind, { times = Infinity } = {}) {
+    this._faults.set(path, { kind, times });
+  }
+
+  clearFaults() {
+    this._faults.clear();
+  }
+
+  /** @param {string} path exact raw path @param {number} ms latency before answering (0 clears) */
+  setDelay(path, ms) {
+    if (ms > 0) this._delays.set(path, ms);
+    else this._delays.delete(path);
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  _json(res, status, body, headers = {}) {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  }
+
+  _sleep(ms) {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this._timers.delete(t);
+        resolve();
+      }, ms);
+      this._timers.add(t);
+    });
+  }
+
+  _readBody(req) {
+    return new Promise((resolve, reject) => {
+      const chunks = [];
+      let size = 0;
+      req.on('data', (c) => {
+        size += c.length;
+        if (size > MAX_BODY_BYTES) reject(new OAuthError('invalid_request', 'Body too large', 413));
+        else chunks.push(c);
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+  }
+
+  async _handle(req, res) {
+    res.setHeader('x-request-id', randomId('req_'));
+    const qIndex = req.url.indexOf('?');
+    const path = qIndex === -1 ? req.url : req.url.slice(0, qIndex);
+    const search = new URLSearchParams(qIndex === -1 ? '' : req.url.slice(qIndex + 1));
+    let body = '';
+    try {
+      body = await this._readBody(req);
+    } catch (err) {
+      return this._json(res, err.status || 400, { error: 'invalid_request', error_description: err.message });
+    }
+    this.requests.push({ method: req.method, path, query: Object.fromEntries(search), headers: { ...req.headers }, body });
+
+    const delay = this._delays.get(path);
+    if (delay) await this._sleep(delay);
+    if (this._closing || res.destroyed) return;
+
+    const fault = this._faults.get(path);
+    if (fault && fault.times > 0) {
+      fault.times -= 1;
+      return this._applyFault(req, res, fault.kind);
+    }
+
+    try {
+      return await this._route(req, res, { path, search, body });
+    } catch (err) {
+      if (!(err instanceof OAuthError)) throw err;
+      return this._json(res, err.status, { error: err.error, error_description: err.message }, { 'cache-control': 'no-store' });
+    }
+  }
+
+  _applyFault(req, res, kind) {
+    if (kind === '500') return this._json(res, 500, { message: 'Internal Server Error', code: 'internal_server_error' });
+    if (kind === 'hang') return undefined; // never answered; close() destroys the socket
+    if (kind === 'drop') return req.socket.destroy();
+    if (kind === 'garbage') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end('<html>{"not": json');
+    }
+    if (kind && typeof kind === 'object') {
+      const { status = 200, body = '', headers = {} } = kind;
+      const text = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      return res.end(text);
+    }
+    throw new Error(`Unknown fault kind: ${kind}`);
+  }
+
+  _route(req, res, { path, search, body }) {
+    const routes = {
+      '/oauth2/jwks': ['GET', () => this._json(res, 200, this.jwks())],
+      '/.well-known/oauth-authorization-server': ['GET', () => this._json(res, 200, this._metadata())],
+      '/oauth2/register': ['POST', () => this._register(req, res, body)],
+      '/oauth2/authorize': ['GET', () => this._authorize(res, search)],
+      '/oauth2/token': ['POST', () => this._token(req, res, body)],
+    };
+    const userMatch = /^\/user_management\/users\/([^/]+)$/.exec(path);
+    const route = routes[path] || (userMatch && ['GET', () => this._getUser(req, res, userMatch[1])]);
+    if (!route) return this._json(res, 404, { message: `Not found: ${path}`, code: 'not_found' });
+    if (req.method !== route[0]) {
+      const body405 = { message: `Method not allowed: ${req.method}`, code: 'method_not_allowed' };
+      return this._json(res, 405, body405, { allow: route[0] });
+    }
+    return route[1]();
+  }
+
+  _metadata() {
+    return {
+      issuer: this.url,
+      authorization_endpoint: `${this.url}/oauth2/authorize`,
+      token_endpoint: `${this.url}/oauth2/token`,
+      registration_endpoint: `${this.url}/oauth2/register`,
+      jwks_uri: `${this.url}/oauth2/jwks`,
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code', 'refresh_token'],
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: [...AUTH_METHODS],
+      scopes_supported: [...SCOPES_SUPPORTED],
+      client_id_metadata_document_supported: true,
+    };
+  }
+
+  _register(req, res, body) {
+    let metadata;
+    try {
+      metadata = JSON.parse(body);
+    } catch {
+      throw new OAuthError('invalid_client_metadata', 'Body must be JSON');
+    }
+    if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) {
+      throw new OAuthError('invalid_client_metadata', 'Body must be a JSON object');
+    }
+    return this._json(res, 201, this.registerClient(metadata), { 'cache-control': 'no-store' });
+  }
+
+  _authorize(res, search) {
+    const p = singleParams(search);
+    const client = this.clients.get(p.client_id);
+    if (!client) throw new OAuthError('invalid_client', 'Unknown client_id');
+    if (!p.redirect_uri || !client.redirect_uris.includes(p.redirect_uri)) {
+      throw new OAuthError('invalid_request', 'redirect_uri is not registered for this client');
+    }
+    // From here on errors go back to the client via the redirect (RFC 6749 §4.1.2.1, RFC 7636 §4.4.1).
+    const redirect = (params) => {
+      const target = new URL(p.redirect_uri);
+      for (const [k, v] of Object.entries(params)) if (v !== undefined) target.searchParams.set(k, v);
+      if (p.state !== undefined) target.searchParams.set('state', p.state);
+      res.writeHead(302, { location: target.toString(), 'cache-control': 'no-store' });
+      res.end();
+    };
+    if (p.response_type !== 'code') return redirect({ error: 'unsupported_response_type' });
+    if (!p.code_challenge || p.code_challenge_method !== 'S256' || !/^[A-Za-z0-9_-]{43}$/.test(p.code_challenge)) {
+      return redirect({ error: 'invalid_request', error_description: 'PKCE with code_challenge_method=S256 is required' });
+    }
+    const scope = p.scope ?? DEFAULT_SCOPE;
+    if (scope.split(' ').some((s) => !SCOPES_SUPPORTED.includes(s))) return redirect({ error: 'invalid_scope' });
+    if (p.resource !== undefined && !isAbsoluteUrl(p.resource)) return redirect({ error: 'invalid_target' });
+
+    const code = randomToken();
+    const userId = this._loginUserId;
+    this._codes.set(code, {
+      clientId: client.client_id,
+      redirectUri: p.redirect_uri,
+      challenge: p.code_challenge,
+      scope,
+      resource: p.resource,
+      userId,
+      orgId: this._orgByUser.get(userId),
+      sid: randomId('session_'),
+      expiresAt: this.now() + 60_000,
+    });
+    return redirect({ code });
+  }
+
+  _authenticateClient(p) {
+    if (!p.client_id) throw new OAuthError('invalid_request', 'client_id is required');
+    const client = this.clients.get(p.client_id);
+    if (!client) throw new OAuthError('invalid_client', 'Unknown client_id');
+    const needsSecret = client.token_endpoint_auth_method === 'client_secret_post';
+    if (needsSecret && !(p.client_secret && safeEqual(p.client_secret, client.client_secret))) {
+      throw new OAuthError('invalid_client', 'Client authentication failed');
+    }
+    return client;
+  }
+
+  _token(req, res, body) {
+    let p;
+    if (/^application\/json\b/i.test(req.headers['content-type'] || '')) {
+      try {
+        p = JSON.parse(body);
+      } catch {
+        throw new OAuthError('invalid_request', 'Malformed JSON body');
+      }
+      if (!p || typeof p !== 'object') throw new OAuthError('invalid_request', 'Body must be an object');
+    } else {
+      p = singleParams(new URLSearchParams(body));
+    }
+    if (!p.grant_type) throw new OAuthError('invalid_request', 'grant_type is required');
+
+    let grant;
+    if (p.grant_type === 'authorization_code') {
+      if (!p.code || !p.code_verifier || !p.redirect_uri) {
+        throw new OAuthError('invalid_request', 'code, redirect_uri and code_verifier are required');
+      }
+      const client = this._authenticateClient(p);
+      const code = this._codes.get(p.code);
+      this._codes.delete(p.code); // single use: consumed by the first redemption attempt
+      if (!code || code.expiresAt <= this.now()) throw new OAuthError('invalid_grant', 'Invalid or expired code');
+      if (code.clientId !== client.client_id) throw new OAuthError('invalid_grant', 'Code was issued to another client');
+      if (code.redirectUri !== p.redirect_uri) throw new OAuthError('invalid_grant', 'redirect_uri mismatch');
+      const verifierOk = typeof p.code_verifier === 'string' && /^[A-Za-z0-9._~-]{43,128}$/.test(p.code_verifier);
+      const computed = verifierOk && base64url(crypto.createHash('sha256').update(p.code_verifier).digest());
+      if (!verifierOk || !safeEqual(computed, code.challenge)) throw new OAuthError('invalid_grant', 'PKCE verification failed');
+      grant = code;
+    } else if (p.grant_type === 'refresh_token') {
+      if (!p.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
+      const client = this._authenticateClient(p);
+      const stored = this._refreshTokens.get(p.refresh_token);
+      if (!stored || stored.clientId !== client.client_id) throw new OAuthError('invalid_grant', 'Invalid refresh token');
+      this._refreshTokens.delete(p.refresh_token); // rotation: old token is dead
+      grant = stored;
+    } else {
+      throw new OAuthError('unsupported_grant_type', `Unsupported grant_type: ${p.grant_type}`);
+    }
+
+    if (p.resource !== undefined) {
+      if (!isAbsoluteUrl(p.resource)) throw new OAuthError('invalid_target', 'resource must be an absolute URI');
+      if (grant.resource !== undefined && grant.resource !== p.resource) {
+        throw new OAuthError('invalid_target', 'resource differs from the authorization request');
+      }
+    }
+    const resource = p.resource ?? grant.resource;
+    const refreshToken = randomToken();
+    this._refreshTokens.set(refreshToken, { ...grant, resource });
+    const accessToken = this.mintToken({
+      sub: grant.userId,
+      sid: grant.sid,
+      org_id: grant.orgId,
+      aud: this.resourceIndicator && resource ? resource : this.clientId,
+    });
+    const response = {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: this.accessTokenTtl,
+      refresh_token: refreshToken,
+      scope: grant.scope,
+    };
+    return this._json(res, 200, response, { 'cache-control': 'no-store', pragma: 'no-cache' });
+  }
+
+  _getUser(req, res, rawId) {
+    const match = /^Bearer (.+)$/i.exec(req.headers.authorization || '');
+    if (!match || !safeEqual(match[1], this.apiKey)) {
+      return this._json(res, 401, { message: 'Unauthorized', code: 'unauthorized' });
+    }
+    let id;
+    try {
+      id = decodeURIComponent(rawId);
+    } catch {
+      return this._json(res, 400, { message: 'Malformed user id', code: 'bad_request' });
+    }
+    const user = this.users.get(id);
+    if (!user) return this._json(res, 404, { message: `User not found: ${id}`, code: 'entity_not_found', entity_id: id });
+    return this._json(res, 200, user);
+  }
+}
+
+module.exports = { createEmulator, Emulator, base64url, signHs256, encodeUnsigned };
