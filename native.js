@@ -16,40 +16,72 @@ function isMusl() {
   return false
 }
 
-function candidates() {
-  const { platform, arch } = process
-  const loaders = []
-  const add = (name, load) => loaders.push({ name, load })
-  if (platform === 'linux' && arch === 'x64') {
-    if (isMusl()) add('@xmcp-dev/workos-linux-x64-musl', () => require('@xmcp-dev/workos-linux-x64-musl'))
-    else add('@xmcp-dev/workos-linux-x64-gnu', () => require('@xmcp-dev/workos-linux-x64-gnu'))
-  } else if (platform === 'linux' && arch === 'arm64') {
-    if (isMusl()) add('@xmcp-dev/workos-linux-arm64-musl', () => require('@xmcp-dev/workos-linux-arm64-musl'))
-    else add('@xmcp-dev/workos-linux-arm64-gnu', () => require('@xmcp-dev/workos-linux-arm64-gnu'))
-  } else if (platform === 'darwin' && arch === 'arm64') {
-    add('@xmcp-dev/workos-darwin-arm64', () => require('@xmcp-dev/workos-darwin-arm64'))
-  } else if (platform === 'darwin' && arch === 'x64') {
-    add('@xmcp-dev/workos-darwin-x64', () => require('@xmcp-dev/workos-darwin-x64'))
-  } else if (platform === 'win32' && arch === 'x64') {
-    add('@xmcp-dev/workos-win32-x64-msvc', () => require('@xmcp-dev/workos-win32-x64-msvc'))
+// A bundler hands the ESM `webpack` entry back as a namespace object.
+function bindingOf(name, loaded) {
+  const binding = loaded && loaded.default && loaded.default.NativeProvider ? loaded.default : loaded
+  if (!binding || typeof binding.NativeProvider !== 'function') {
+    throw new Error(`${name} does not export the expected bindings`)
   }
-  return loaders
+  return binding
 }
 
+// Each require() sits directly inside its own try: only that form makes rspack treat a platform
+// package that is not installed as a warning instead of a build error.
 function loadNative() {
+  const { platform, arch } = process
+  const musl = platform === 'linux' && isMusl()
   const failures = []
-  for (const { name, load } of candidates()) {
+  const fail = (name, err) => failures.push(`${name}: ${err && err.message}`)
+  if (platform === 'linux' && arch === 'x64' && !musl) {
     try {
-      const loaded = load()
-      // A bundler hands the ESM `webpack` entry back as a namespace object.
-      const binding = loaded && loaded.default && loaded.default.NativeProvider ? loaded.default : loaded
-      if (binding && typeof binding.NativeProvider === 'function') return binding
-      failures.push(`${name}: does not export the expected bindings`)
+      return bindingOf('linux-x64-gnu', require('@xmcp-dev/workos-linux-x64-gnu'))
     } catch (err) {
-      failures.push(`${name}: ${err && err.message}`)
+      fail('@xmcp-dev/workos-linux-x64-gnu', err)
     }
   }
-  const where = `${process.platform}-${process.arch}`
+  if (platform === 'linux' && arch === 'x64' && musl) {
+    try {
+      return bindingOf('linux-x64-musl', require('@xmcp-dev/workos-linux-x64-musl'))
+    } catch (err) {
+      fail('@xmcp-dev/workos-linux-x64-musl', err)
+    }
+  }
+  if (platform === 'linux' && arch === 'arm64' && !musl) {
+    try {
+      return bindingOf('linux-arm64-gnu', require('@xmcp-dev/workos-linux-arm64-gnu'))
+    } catch (err) {
+      fail('@xmcp-dev/workos-linux-arm64-gnu', err)
+    }
+  }
+  if (platform === 'linux' && arch === 'arm64' && musl) {
+    try {
+      return bindingOf('linux-arm64-musl', require('@xmcp-dev/workos-linux-arm64-musl'))
+    } catch (err) {
+      fail('@xmcp-dev/workos-linux-arm64-musl', err)
+    }
+  }
+  if (platform === 'darwin' && arch === 'arm64') {
+    try {
+      return bindingOf('darwin-arm64', require('@xmcp-dev/workos-darwin-arm64'))
+    } catch (err) {
+      fail('@xmcp-dev/workos-darwin-arm64', err)
+    }
+  }
+  if (platform === 'darwin' && arch === 'x64') {
+    try {
+      return bindingOf('darwin-x64', require('@xmcp-dev/workos-darwin-x64'))
+    } catch (err) {
+      fail('@xmcp-dev/workos-darwin-x64', err)
+    }
+  }
+  if (platform === 'win32' && arch === 'x64') {
+    try {
+      return bindingOf('win32-x64-msvc', require('@xmcp-dev/workos-win32-x64-msvc'))
+    } catch (err) {
+      fail('@xmcp-dev/workos-win32-x64-msvc', err)
+    }
+  }
+  const where = `${platform}-${arch}${musl ? '-musl' : ''}`
   const detail = failures.length ? `\n  ${failures.join('\n  ')}` : ' (no prebuilt binary exists for this platform)'
   throw new Error(
     `[WorkOS] Could not load the native addon of @xmcp-dev/workos for ${where}.${detail}\n` +
