@@ -29,7 +29,11 @@ for (const binary of binaries) {
     console.error(`link-platform: npm/${triple}/package.json is missing`)
     process.exit(1)
   }
-  fs.copyFileSync(path.join(root, binary), path.join(pkgDir, binary))
+  // Copy then rename: a new inode, so processes that already loaded the old binary keep a valid
+  // mapping instead of crashing when it is overwritten in place.
+  const staged = path.join(pkgDir, `.${binary}.${process.pid}.tmp`)
+  fs.copyFileSync(path.join(root, binary), staged)
+  fs.renameSync(staged, path.join(pkgDir, binary))
   link(pkgDir, `workos-${triple}`)
   console.log(`link-platform: ${binary} -> npm/${triple}/ (linked as @xmcp-dev/workos-${triple})`)
 }
