@@ -507,6 +507,100 @@ describe('workosProvider in an Express app', () => {
     })
   })
 
+  describe('verified-token cache', () => {
+    const providerOf = (overrides) => new (require('../native.js').NativeProvider)(configFor(emu, 'http://127.0.0.1:1', overrides))
+
+    test('warm-up fetches the keys when the provider is created', async () => {
+      const other = await startExpressApp(emu, { jwks: { warmUp: true } })
+      try {
+        emu.resetLog()
+        for (let i = 0; i < 50 && emu.count('/oauth2/jwks') === 0; i++) await sleep(20)
+        // Already fetched (before or just after resetLog): the first request does not fetch again.
+        const before = emu.count('/oauth2/jwks')
+        assert.equal((await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status, 200)
+        assert.equal(emu.count('/oauth2/jwks'), before)
+      } finally {
+        await other.close()
+      }
+    })
+
+    test('a repeated token is answered from the cache, a failure is never cached', async () => {
+      const provider = providerOf()
+      await provider.warmUp()
+      const token = emu.mintToken()
+      assert.equal(provider.authenticateSync(`Bearer ${token}`).status, 200)
+      assert.equal(provider.tokenCacheSize, 1)
+      assert.equal(provider.authenticateSync(`Bearer ${token}`).status, 200)
+      assert.equal(provider.tokenCacheSize, 1)
+      const bad = emu.mintToken({ aud: 'someone_else' })
+      assert.equal(provider.authenticateSync(`Bearer ${bad}`).status, 401)
+      assert.equal(provider.authenticateSync(`Bearer ${bad}`).status, 401)
+      assert.equal(provider.tokenCacheSize, 1, 'rejections are not cached')
+    })
+
+    test('a token rejected for an unknown key is accepted once the key is published', async () => {
+      const own = await createEmulator()
+      const provider = new (require('../native.js').NativeProvider)(configFor(own, 'http://127.0.0.1:1', { jwks: { warmUp: false, cooldownMs: 1000 } }))
+      try {
+        await provider.warmUp()
+        own.rotateKeys({ keepOld: true })
+        const token = `Bearer ${own.mintToken()}`
+        assert.equal((await provider.authenticate(token)).status, 401, 'within the cooldown: unknown key')
+        await sleep(1100)
+        assert.equal((await provider.authenticate(token)).status, 200, 'the same token, now verifiable')
+      } finally {
+        await own.close()
+      }
+    })
+
+    test('tokens signed by a key removed from the JWKS are dropped from the cache', async () => {
+      const own = await createEmulator()
+      const provider = new (require('../native.js').NativeProvider)(configFor(own, 'http://127.0.0.1:1', { jwks: { warmUp: false, cooldownMs: 1000, cacheMaxAgeMs: 1000 } }))
+      try {
+        await provider.warmUp()
+        const oldToken = `Bearer ${own.mintToken()}`
+        assert.equal(provider.authenticateSync(oldToken).status, 200)
+        assert.equal(provider.tokenCacheSize, 1)
+        own.rotateKeys({ keepOld: false })
+        await sleep(1100)
+        // A request with the new key refetches the JWKS (the old key is gone from it).
+        assert.equal((await provider.authenticate(`Bearer ${own.mintToken()}`)).status, 200)
+        assert.equal(provider.tokenCacheSize, 1, 'the old entry was purged, the new one cached')
+        const outcome = (provider.authenticateSync(oldToken)) ?? (await provider.authenticate(oldToken))
+        assert.equal(outcome.status, 401)
+        assert.equal(outcome.reason, 'unknown_key')
+      } finally {
+        await own.close()
+      }
+    })
+
+    test('the cache is bounded by maxEntries', async () => {
+      const provider = providerOf({ tokenCache: { maxEntries: 5 } })
+      await provider.warmUp()
+      for (let i = 0; i < 20; i++) assert.equal(provider.authenticateSync(`Bearer ${emu.mintToken({ sub: `u${i}` })}`).status, 200)
+      assert.equal(provider.tokenCacheSize, 5)
+    })
+
+    test('a cached token stops being accepted when it expires', async () => {
+      const provider = providerOf()
+      await provider.warmUp()
+      // Expires 1 s from now, counting the 30 s leeway.
+      const token = `Bearer ${emu.mintToken({ exp: nowSeconds() - 29 })}`
+      assert.equal(provider.authenticateSync(token).status, 200)
+      await sleep(2100)
+      const outcome = provider.authenticateSync(token)
+      assert.equal(outcome.status, 401)
+      assert.equal(outcome.reason, 'expired')
+    })
+
+    test('tokenCache: false turns the cache off', async () => {
+      const provider = providerOf({ tokenCache: false })
+      await provider.warmUp()
+      assert.equal(provider.authenticateSync(`Bearer ${emu.mintToken()}`).status, 200)
+      assert.equal(provider.tokenCacheSize, 0)
+    })
+  })
+
   describe('sessions', () => {
     test('getSession() outside a verified request throws, even right after one finished', async () => {
       assert.equal((await get(`${app.url}/mcp`, bearer(emu.mintToken()))).status, 200)

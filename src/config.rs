@@ -9,6 +9,7 @@ use reqwest::Url;
 use serde_json::{Map, Value};
 
 use crate::error::ConfigError;
+use crate::jwt::token_cache::TokenCachePolicy;
 
 /// Path of the RFC 9728 protected-resource metadata document (the root one, as in the original).
 pub const PROTECTED_RESOURCE_PATH: &str = "/.well-known/oauth-protected-resource";
@@ -35,6 +36,8 @@ pub struct JwksPolicy {
   pub cooldown: Duration,
   /// Upper bound for one JWKS download.
   pub timeout: Duration,
+  /// Fetch the keys as soon as the provider is created.
+  pub warm_up: bool,
 }
 
 impl Default for JwksPolicy {
@@ -43,6 +46,7 @@ impl Default for JwksPolicy {
       max_age: Duration::from_secs(600),
       cooldown: Duration::from_secs(30),
       timeout: Duration::from_secs(5),
+      warm_up: true,
     }
   }
 }
@@ -65,6 +69,7 @@ pub struct ProviderConfig {
   pub jwks: JwksPolicy,
   /// How long AuthKit's RFC 8414 document is served before it is refreshed (10 min by default).
   pub metadata_max_age: Duration,
+  pub token_cache: TokenCachePolicy,
 }
 
 impl ProviderConfig {
@@ -131,6 +136,7 @@ impl ProviderConfig {
       }
     }
     .unwrap_or(Duration::from_secs(600));
+    let token_cache = parse_token_cache(obj)?;
 
     Ok(ProviderConfig {
       api_key,
@@ -142,6 +148,7 @@ impl ProviderConfig {
       api,
       jwks,
       metadata_max_age,
+      token_cache,
     })
   }
 }
@@ -370,7 +377,47 @@ fn parse_jwks_policy(obj: &Map<String, Value>) -> Result<JwksPolicy, ConfigError
     max_age: optional_millis(jwks, "cacheMaxAgeMs", 1_000, 86_400_000)?.unwrap_or(defaults.max_age),
     cooldown: optional_millis(jwks, "cooldownMs", 1_000, 3_600_000)?.unwrap_or(defaults.cooldown),
     timeout: optional_millis(jwks, "timeoutMs", 100, 60_000)?.unwrap_or(defaults.timeout),
+    warm_up: optional_bool(jwks, "warmUp")?.unwrap_or(defaults.warm_up),
   })
+}
+
+/// `tokenCache`: `false` turns the verified-token cache off; an object tunes it.
+fn parse_token_cache(obj: &Map<String, Value>) -> Result<TokenCachePolicy, ConfigError> {
+  let defaults = TokenCachePolicy::default();
+  let map = match obj.get("tokenCache") {
+    None | Some(Value::Null) | Some(Value::Bool(true)) => return Ok(defaults),
+    Some(Value::Bool(false)) => {
+      return Ok(TokenCachePolicy {
+        max_entries: 0,
+        ..defaults
+      })
+    }
+    Some(Value::Object(map)) => map,
+    Some(other) => {
+      return Err(invalid(
+        "tokenCache",
+        format!("must be false or an object, got {}", type_name(other)),
+      ))
+    }
+  };
+  let max_entries = match map.get("maxEntries") {
+    None | Some(Value::Null) => defaults.max_entries,
+    Some(Value::Number(n)) => n
+      .as_u64()
+      .filter(|n| *n <= 10_000_000)
+      .map(|n| n as usize)
+      .ok_or_else(|| invalid("tokenCache", "maxEntries must be a whole number from 0 to 10000000"))?,
+    Some(other) => {
+      return Err(invalid(
+        "tokenCache",
+        format!("maxEntries must be a number, got {}", type_name(other)),
+      ))
+    }
+  };
+  let max_age = optional_millis(map, "maxAgeMs", 1_000, 86_400_000)?
+    .map(|d| d.as_secs_f64())
+    .unwrap_or(defaults.max_age);
+  Ok(TokenCachePolicy { max_entries, max_age })
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ use crate::error::note_internal_failure;
 use crate::jwt::bearer::bearer_token;
 use crate::jwt::claims::VerifiedClaims;
 use crate::jwt::jwks::{JwksCache, COLD_RETRY};
-use crate::jwt::verify::Verifier;
+use crate::jwt::token_cache::TokenCache;
+use crate::jwt::verify::{Verified, Verifier, LEEWAY_SECONDS};
 use crate::jwt::Rejection;
 use crate::metadata::{protected_resource_document, AuthorizationServerMetadata};
 use crate::workos::{NativeWorkOS, WorkOsApi};
@@ -164,11 +165,11 @@ impl Responses {
     self.unauthorized(&self.internal, "internal_error")
   }
 
-  fn for_result(&self, result: Result<VerifiedClaims, Rejection>) -> AuthOutcome {
+  fn for_result(&self, result: Verified) -> AuthOutcome {
     match result {
       Ok(claims) => AuthOutcome {
         status: 200,
-        session: Some(session_data(claims)),
+        session: Some(session_data(&claims)),
         body: None,
         headers: None,
         reason: None,
@@ -180,16 +181,16 @@ impl Responses {
   }
 }
 
-fn session_data(v: VerifiedClaims) -> SessionData {
+fn session_data(v: &VerifiedClaims) -> SessionData {
   SessionData {
-    user_id: v.sub,
-    session_id: v.sid,
-    organization_id: v.org_id,
-    role: v.role,
-    permissions: v.permissions,
+    user_id: v.sub.clone(),
+    session_id: v.sid.clone(),
+    organization_id: v.org_id.clone(),
+    role: v.role.clone(),
+    permissions: v.permissions.clone(),
     expires_at_ms: v.exp * 1000.0,
     issued_at_ms: v.iat.map(|iat| iat * 1000.0),
-    claims: Value::Object(v.claims),
+    claims: Value::Object(v.claims.clone()),
   }
 }
 
@@ -239,11 +240,18 @@ impl NativeProvider {
     let config = ProviderConfig::from_json(&config, |name| std::env::var(name).ok())?;
     let metadata = AuthorizationServerMetadata::new(&config, config.metadata_max_age, Duration::from_secs(5));
     let api = WorkOsApi::new(&config.api_key, config.api.clone()).map_err(napi::Error::from_reason)?;
+    let tokens = TokenCache::new(config.token_cache, LEEWAY_SECONDS);
     let verifier = Verifier {
       issuer: config.authkit_url.clone(),
       audiences: config.audiences.clone(),
-      jwks: JwksCache::new(config.jwks_url(), config.jwks),
+      jwks: JwksCache::new(config.jwks_url(), config.jwks, tokens.clone()),
+      tokens,
     };
+    if config.jwks.warm_up {
+      // The first request should not pay for the download. Failures are kept like any fetch's.
+      let jwks = verifier.jwks.clone();
+      napi::bindgen_prelude::spawn(async move { jwks.warm_up().await });
+    }
     let router = (
       protected_resource_document(&config, &config.base_url),
       protected_resource_document(&config, &config.resource_url()),
@@ -336,6 +344,12 @@ impl NativeProvider {
   pub async fn warm_up(&self) {
     let jwks = self.core.verifier.jwks.clone();
     let _ = tokio::spawn(async move { jwks.warm_up().await }).await;
+  }
+
+  /// How many verified tokens are cached now (diagnostics, tests and benchmarks).
+  #[napi(getter)]
+  pub fn token_cache_size(&self) -> u32 {
+    self.core.verifier.tokens.as_ref().map_or(0, |t| t.len() as u32)
   }
 
   /// The WorkOS API client configured for this provider (`getClient()`).

@@ -28,6 +28,8 @@ function configFor(emu, baseURL, overrides = {}) {
     apiPort,
     apiHttps: false,
     ...overrides,
+    // No start-up fetch unless a test asks for one: the tests count fetches and stage outages.
+    jwks: { warmUp: false, ...overrides.jwks },
   }
 }
 

@@ -58,6 +58,7 @@ pub struct VerifiedClaims {
   pub role: Option<String>,
   pub permissions: Option<Vec<String>>,
   pub exp: f64,
+  pub nbf: Option<f64>,
   pub iat: Option<f64>,
   pub claims: Map<String, Value>,
 }
@@ -137,6 +138,7 @@ pub fn check_claims(claims: Map<String, Value>, rules: &ClaimRules, now: f64) ->
     role,
     permissions,
     exp,
+    nbf,
     iat,
     claims,
   })

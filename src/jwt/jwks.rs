@@ -1,7 +1,7 @@
 //! The AuthKit signing keys: parsing a JWKS document into RSA verification keys, and the per-provider
 //! cache with jose's `createRemoteJWKSet` semantics (plus stale-while-revalidate and outage survival).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,6 +12,7 @@ use crate::cache::{Refreshing, Snapshot};
 use crate::config::JwksPolicy;
 use crate::http::{self, FetchError};
 use crate::jwt::b64;
+use crate::jwt::token_cache::{token_digest_bytes, TokenCache, TokenDigest};
 
 /// After a failed fetch with no keys at all, requests are answered 503 for this long before the next
 /// fetch is tried, so an AuthKit outage does not turn every request into a 5-second wait.
@@ -25,6 +26,8 @@ pub const MAX_KID_LEN: usize = 256;
 pub struct RsaKey {
   pub kid: Option<String>,
   pub key: DecodingKey,
+  /// SHA-256 of modulus and exponent: identifies the key across JWKS downloads.
+  pub fingerprint: TokenDigest,
 }
 
 /// The usable keys of one JWKS document.
@@ -32,6 +35,7 @@ pub struct RsaKey {
 pub struct KeySet {
   by_kid: HashMap<String, Arc<RsaKey>>,
   all: Vec<Arc<RsaKey>>,
+  fingerprints: HashSet<TokenDigest>,
 }
 
 impl KeySet {
@@ -54,6 +58,7 @@ impl KeySet {
         }
         set.by_kid.insert(kid.clone(), key.clone());
       }
+      set.fingerprints.insert(key.fingerprint);
       set.all.push(key);
     }
     if set.all.is_empty() {
@@ -69,6 +74,11 @@ impl KeySet {
       None if self.all.len() == 1 => self.all.first().cloned(),
       None => None,
     }
+  }
+
+  /// Whether a key with this fingerprint is published.
+  pub fn has_fingerprint(&self, fingerprint: &TokenDigest) -> bool {
+    self.fingerprints.contains(fingerprint)
   }
 
   #[cfg(test)]
@@ -108,9 +118,15 @@ fn rsa_signing_key(jwk: &Value) -> Option<RsaKey> {
   if !(256..=1024).contains(&modulus.len()) || exponent.is_empty() || exponent.len() > 8 {
     return None;
   }
+  let mut material = Vec::with_capacity(modulus.len() + exponent.len() + 1);
+  material.extend_from_slice(modulus);
+  material.push(b'.');
+  material.extend_from_slice(exponent);
+  let fingerprint = token_digest_bytes(&material);
   Some(RsaKey {
     kid,
     key: DecodingKey::from_rsa_raw_components(modulus, exponent),
+    fingerprint,
   })
 }
 
@@ -133,14 +149,17 @@ pub struct JwksCache {
   url: String,
   policy: JwksPolicy,
   cell: Refreshing<KeySet>,
+  /// Told about every new key set, so it can drop tokens verified by keys no longer published.
+  tokens: Option<Arc<TokenCache>>,
 }
 
 impl JwksCache {
-  pub fn new(url: String, policy: JwksPolicy) -> Arc<Self> {
+  pub fn new(url: String, policy: JwksPolicy, tokens: Option<Arc<TokenCache>>) -> Arc<Self> {
     Arc::new(JwksCache {
       url,
       policy,
       cell: Refreshing::default(),
+      tokens,
     })
   }
 
@@ -206,16 +225,29 @@ impl JwksCache {
   }
 
   async fn fetch(&self, seen: u64, may_fetch: bool) -> Snapshot<KeySet> {
-    let (url, timeout) = (self.url.as_str(), self.policy.timeout);
+    let (url, timeout, tokens) = (self.url.as_str(), self.policy.timeout, self.tokens.as_deref());
     self
       .cell
       .refresh(seen, may_fetch, || async move {
         let body = http::get_json_document(url, timeout)
           .await
           .map_err(|e: FetchError| e.to_string())?;
-        KeySet::parse(&body)
+        let keys = KeySet::parse(&body)?;
+        if let Some(tokens) = tokens {
+          tokens.retain_published(&keys);
+        }
+        Ok::<_, String>(keys)
       })
       .await
+  }
+
+  /// Whether the key with this fingerprint is in the current key set.
+  pub fn is_published(&self, fingerprint: &TokenDigest) -> bool {
+    self
+      .cell
+      .snapshot()
+      .value
+      .is_some_and(|keys| keys.has_fingerprint(fingerprint))
   }
 
   /// Fetches the keys now unless a fetch already happened (start-up warm-up).

@@ -4,6 +4,7 @@ pub mod b64;
 pub mod bearer;
 pub mod claims;
 pub mod jwks;
+pub mod token_cache;
 pub mod verify;
 
 /// Why a token was not accepted. Expected outcomes, carried as data to the glue.

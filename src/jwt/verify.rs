@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::jwt::claims::{check_claims, parse_object, ClaimRules, VerifiedClaims};
 use crate::jwt::jwks::{JwksCache, KeyLookup, RsaKey, MAX_KID_LEN};
+use crate::jwt::token_cache::{token_digest, TokenCache, TokenDigest};
 use crate::jwt::{b64, Rejection};
 
 /// Tokens longer than this are rejected before any parsing (AuthKit's are about 1 KiB).
@@ -100,7 +101,12 @@ pub struct Verifier {
   pub issuer: String,
   pub audiences: Vec<String>,
   pub jwks: Arc<JwksCache>,
+  /// Tokens that already verified; `None` when the cache is turned off.
+  pub tokens: Option<Arc<TokenCache>>,
 }
+
+/// Verified claims, shared with the token cache.
+pub type Verified = Result<Arc<VerifiedClaims>, Rejection>;
 
 impl Verifier {
   fn rules(&self) -> ClaimRules<'_> {
@@ -111,25 +117,60 @@ impl Verifier {
     }
   }
 
+  /// A cached verdict, if the token verified before and its key is still published.
+  fn cached_verdict(&self, digest: Option<&TokenDigest>, now: f64) -> Option<Verified> {
+    let hit = self.tokens.as_ref()?.get(digest?, now)?;
+    match hit {
+      Ok((claims, key)) if self.jwks.is_published(&key) => Some(Ok(claims)),
+      Ok(_) => None,
+      Err(rejection) => Some(Err(rejection)),
+    }
+  }
+
+  fn remember(&self, digest: Option<TokenDigest>, verified: &Verified, key: &RsaKey, now: f64) {
+    if let (Some(tokens), Some(digest), Ok(claims)) = (&self.tokens, digest, verified) {
+      tokens.insert(digest, claims.clone(), key.fingerprint, now);
+    }
+  }
+
+  fn digest(&self, token: &str) -> Option<TokenDigest> {
+    // Oversized tokens are rejected by parse_token before anything else; don't hash them.
+    (self.tokens.is_some() && token.len() <= MAX_TOKEN_BYTES).then(|| token_digest(token))
+  }
+
   /// Verifies without waiting for the network: `None` when the key is not cached yet.
-  pub fn verify_cached(&self, token: &str) -> Option<Result<VerifiedClaims, Rejection>> {
+  pub fn verify_cached(&self, token: &str) -> Option<Verified> {
+    let now = unix_now();
+    let digest = self.digest(token);
+    if let Some(verdict) = self.cached_verdict(digest.as_ref(), now) {
+      return Some(verdict);
+    }
     let parsed = match parse_token(token) {
       Ok(parsed) => parsed,
       Err(rejection) => return Some(Err(rejection)),
     };
     let key = self.jwks.cached_key(parsed.kid.as_deref())?;
-    Some(verify_with_key(&parsed, &key, &self.rules(), unix_now()))
+    let verified = verify_with_key(&parsed, &key, &self.rules(), now).map(Arc::new);
+    self.remember(digest, &verified, &key, now);
+    Some(verified)
   }
 
   /// Verifies `token`, fetching the JWKS when the key is not cached (see [`JwksCache::key_for`]).
-  pub async fn verify_access_token(&self, token: &str) -> Result<VerifiedClaims, Rejection> {
+  pub async fn verify_access_token(&self, token: &str) -> Verified {
+    let digest = self.digest(token);
+    if let Some(verdict) = self.cached_verdict(digest.as_ref(), unix_now()) {
+      return verdict;
+    }
     let parsed = parse_token(token)?;
     let key = match self.jwks.key_for(parsed.kid.as_deref()).await {
       KeyLookup::Found(key) => key,
       KeyLookup::NoMatchingKey => return Err(Rejection::Invalid("unknown_key")),
       KeyLookup::Unavailable => return Err(Rejection::Unavailable),
     };
-    verify_with_key(&parsed, &key, &self.rules(), unix_now())
+    let now = unix_now();
+    let verified = verify_with_key(&parsed, &key, &self.rules(), now).map(Arc::new);
+    self.remember(digest, &verified, &key, now);
+    verified
   }
 }
 

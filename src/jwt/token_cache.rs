@@ -1,0 +1,231 @@
+//! The verified-token cache: a token that verified once is not verified again until it must be.
+//!
+//! - Keyed by SHA-256 of the whole token, so the cache holds no bearer tokens.
+//! - Bounded (LRU, `maxEntries`, 10 000 by default).
+//! - An entry lives until `min(exp + leeway, verified_at + maxAge)`, and a hit still re-checks
+//!   `exp` and `nbf` against the clock.
+//! - Failures are never cached: a rejected token is judged afresh every time.
+//! - Entries verified with a key that is no longer published are dropped when the key set refreshes.
+
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+
+use aws_lc_rs::digest::{digest, SHA256};
+use lru::LruCache;
+
+use crate::jwt::claims::VerifiedClaims;
+use crate::jwt::jwks::KeySet;
+use crate::jwt::Rejection;
+
+pub type TokenDigest = [u8; 32];
+
+pub fn token_digest(token: &str) -> TokenDigest {
+  token_digest_bytes(token.as_bytes())
+}
+
+pub fn token_digest_bytes(bytes: &[u8]) -> TokenDigest {
+  let mut out = [0u8; 32];
+  out.copy_from_slice(digest(&SHA256, bytes).as_ref());
+  out
+}
+
+/// A cache hit: the claims and the fingerprint of the key that verified them.
+pub type Hit = (Arc<VerifiedClaims>, TokenDigest);
+
+struct Entry {
+  claims: Arc<VerifiedClaims>,
+  /// Fingerprint of the key that verified the signature.
+  key: TokenDigest,
+  /// Unix seconds after which the entry is not used.
+  valid_until: f64,
+}
+
+/// How long entries may live and how many there may be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TokenCachePolicy {
+  pub max_entries: usize,
+  /// Upper bound on an entry's life in seconds, whatever its `exp`.
+  pub max_age: f64,
+}
+
+impl Default for TokenCachePolicy {
+  fn default() -> Self {
+    TokenCachePolicy {
+      max_entries: 10_000,
+      max_age: 300.0,
+    }
+  }
+}
+
+pub struct TokenCache {
+  entries: Mutex<LruCache<TokenDigest, Entry>>,
+  max_age: f64,
+  leeway: f64,
+}
+
+impl TokenCache {
+  /// `None` when the policy disables caching (`max_entries` 0).
+  pub fn new(policy: TokenCachePolicy, leeway: f64) -> Option<Arc<Self>> {
+    let capacity = NonZeroUsize::new(policy.max_entries)?;
+    Some(Arc::new(TokenCache {
+      entries: Mutex::new(LruCache::new(capacity)),
+      max_age: policy.max_age,
+      leeway,
+    }))
+  }
+
+  fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<TokenDigest, Entry>> {
+    // Every critical section leaves the map consistent, so a poisoned lock is still usable.
+    self.entries.lock().unwrap_or_else(|e| e.into_inner())
+  }
+
+  /// The cached verdict for a token: `Some(Ok)` for a live entry, `Some(Err(Expired))` when its `exp`
+  /// has passed since it was cached, `None` when the token must be verified.
+  pub fn get(&self, digest: &TokenDigest, now: f64) -> Option<Result<Hit, Rejection>> {
+    let mut entries = self.lock();
+    let entry = entries.get(digest)?;
+    if now >= entry.valid_until {
+      let expired = entry.claims.exp <= now - self.leeway;
+      entries.pop(digest);
+      return expired.then_some(Err(Rejection::Expired));
+    }
+    let (claims, key) = (entry.claims.clone(), entry.key);
+    drop(entries);
+    // Defence in depth: the entry's life already stops at exp + leeway, but the clock is re-read.
+    if claims.exp <= now - self.leeway {
+      return Some(Err(Rejection::Expired));
+    }
+    if claims.nbf.is_some_and(|nbf| nbf > now + self.leeway) {
+      return None;
+    }
+    Some(Ok((claims, key)))
+  }
+
+  pub fn insert(&self, digest: TokenDigest, claims: Arc<VerifiedClaims>, key: TokenDigest, now: f64) {
+    let valid_until = (claims.exp + self.leeway).min(now + self.max_age);
+    if valid_until <= now {
+      return;
+    }
+    self.lock().put(
+      digest,
+      Entry {
+        claims,
+        key,
+        valid_until,
+      },
+    );
+  }
+
+  /// Drops every entry verified with a key that `keys` no longer publishes.
+  pub fn retain_published(&self, keys: &KeySet) {
+    let mut entries = self.lock();
+    let gone: Vec<TokenDigest> = entries
+      .iter()
+      .filter(|(_, entry)| !keys.has_fingerprint(&entry.key))
+      .map(|(digest, _)| *digest)
+      .collect();
+    for digest in gone {
+      entries.pop(&digest);
+    }
+  }
+
+  pub fn len(&self) -> usize {
+    self.lock().len()
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use serde_json::Map;
+
+  const NOW: f64 = 1_800_000_000.0;
+  const KEY: TokenDigest = [7; 32];
+
+  fn claims(exp: f64) -> Arc<VerifiedClaims> {
+    Arc::new(VerifiedClaims {
+      sub: "user".into(),
+      sid: "session".into(),
+      org_id: None,
+      role: None,
+      permissions: None,
+      exp,
+      nbf: None,
+      iat: None,
+      claims: Map::new(),
+    })
+  }
+
+  fn cache(max_entries: usize, max_age: f64) -> Arc<TokenCache> {
+    TokenCache::new(TokenCachePolicy { max_entries, max_age }, 30.0).unwrap()
+  }
+
+  #[test]
+  fn a_hit_returns_the_verified_claims() {
+    let c = cache(10, 300.0);
+    let d = token_digest("t");
+    c.insert(d, claims(NOW + 60.0), KEY, NOW);
+    assert!(matches!(c.get(&d, NOW + 1.0), Some(Ok(_))));
+    assert!(c.get(&token_digest("other"), NOW).is_none());
+  }
+
+  #[test]
+  fn entries_end_at_exp_plus_leeway_and_report_expiry() {
+    let c = cache(10, 3600.0);
+    let d = token_digest("t");
+    c.insert(d, claims(NOW + 60.0), KEY, NOW);
+    assert!(matches!(c.get(&d, NOW + 89.0), Some(Ok(_))));
+    assert_eq!(c.get(&d, NOW + 90.0).map(|r| r.err()), Some(Some(Rejection::Expired)));
+    assert!(c.get(&d, NOW + 90.0).is_none(), "the expired entry is gone");
+  }
+
+  #[test]
+  fn entries_end_at_the_max_age_cap() {
+    let c = cache(10, 5.0);
+    let d = token_digest("t");
+    c.insert(d, claims(NOW + 600.0), KEY, NOW);
+    assert!(matches!(c.get(&d, NOW + 4.0), Some(Ok(_))));
+    assert!(
+      c.get(&d, NOW + 5.0).is_none(),
+      "past the cap the token is verified again"
+    );
+  }
+
+  #[test]
+  fn the_size_is_bounded() {
+    let c = cache(3, 300.0);
+    for i in 0..10 {
+      c.insert(token_digest(&i.to_string()), claims(NOW + 60.0), KEY, NOW);
+    }
+    assert_eq!(c.len(), 3);
+    assert!(c.get(&token_digest("9"), NOW).is_some());
+    assert!(c.get(&token_digest("0"), NOW).is_none());
+  }
+
+  #[test]
+  fn entries_of_unpublished_keys_are_dropped() {
+    let c = cache(10, 300.0);
+    let (old, new) = (token_digest("old"), token_digest("new"));
+    let n = crate::jwt::b64::encode(&[0xC5u8; 256]);
+    let doc = serde_json::json!({ "keys": [{ "kty": "RSA", "kid": "k", "n": n, "e": "AQAB" }] }).to_string();
+    let keys = KeySet::parse(doc.as_bytes()).unwrap();
+    let published = keys.find(Some("k")).unwrap().fingerprint;
+    c.insert(old, claims(NOW + 60.0), KEY, NOW);
+    c.insert(new, claims(NOW + 60.0), published, NOW);
+    c.retain_published(&keys);
+    assert!(c.get(&old, NOW).is_none());
+    assert!(c.get(&new, NOW).is_some());
+  }
+
+  #[test]
+  fn zero_entries_disables_the_cache() {
+    assert!(TokenCache::new(
+      TokenCachePolicy {
+        max_entries: 0,
+        max_age: 300.0
+      },
+      30.0
+    )
+    .is_none());
+  }
+}
