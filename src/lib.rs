@@ -12,6 +12,9 @@ mod metadata;
 mod provider;
 mod workos;
 
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
+
 pub use provider::{AuthOutcome, NativeProvider, RouterInfo, SessionData};
 pub use workos::{ApiErrorData, ApiResult, NativeWorkOS};
 

@@ -67,6 +67,16 @@ pub struct RouterInfo {
 
 /// Decodes `%XX` escapes; a malformed escape is kept as it is (and so cannot dodge the guard,
 /// which compares the prefix only).
+/// The guard rule behind `isGuarded`: `endpoint_lower` and `public_paths` are lower-cased.
+pub(crate) fn guards(path: &str, endpoint_lower: &str, public_paths: &[String]) -> bool {
+  let lower = percent_decode(path).to_ascii_lowercase();
+  let lower = lower.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(&lower);
+  if public_paths.iter().any(|p| p == lower) {
+    return false;
+  }
+  lower.starts_with(endpoint_lower)
+}
+
 fn percent_decode(path: &str) -> String {
   let bytes = path.as_bytes();
   let mut out = Vec::with_capacity(bytes.len());
@@ -293,12 +303,7 @@ impl NativeProvider {
   /// are never guarded, even when the endpoint is `/`.
   #[napi]
   pub fn is_guarded(&self, path: String) -> bool {
-    let lower = percent_decode(&path).to_ascii_lowercase();
-    let lower = lower.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(&lower);
-    if self.core.public_paths.iter().any(|p| p == lower) {
-      return false;
-    }
-    lower.starts_with(&self.core.endpoint_lower)
+    guards(&path, &self.core.endpoint_lower, &self.core.public_paths)
   }
 
   /// Decides a request from its `Authorization` header without waiting for the network. Returns
