@@ -27,8 +27,21 @@ async function get(url, headers = {}) {
 }
 const bearer = (token) => ({ authorization: `Bearer ${token}` })
 
+/** Runs `fn` against a fresh app for the shared emulator, then undoes any fault or delay staged. */
+async function withApp(overrides, fn) {
+  const other = await startExpressApp(emu, overrides)
+  try {
+    await fn(other)
+  } finally {
+    emu.clearFaults()
+    emu.setDelay('/oauth2/jwks', 0)
+    await other.close()
+  }
+}
+
+let emu
+
 describe('workosProvider in an Express app', () => {
-  let emu
   let app
   before(async () => {
     emu = await createEmulator()
@@ -96,13 +109,10 @@ describe('workosProvider in an Express app', () => {
     })
 
     test('resource_documentation appears only when docsURL is set', async () => {
-      const other = await startExpressApp(emu, { docsURL: 'https://docs.example/mcp' })
-      try {
+      await withApp({ docsURL: 'https://docs.example/mcp' }, async (other) => {
         const res = await get(`${other.url}/.well-known/oauth-protected-resource`)
         assert.equal(res.body.resource_documentation, 'https://docs.example/mcp')
-      } finally {
-        await other.close()
-      }
+      })
     })
 
     test('the endpoint-suffixed document names the MCP endpoint as resource', async () => {
@@ -114,8 +124,7 @@ describe('workosProvider in an Express app', () => {
     })
 
     test('a custom endpoint moves the guard and the suffixed document', async () => {
-      const other = await startExpressApp(emu, { endpoint: '/api/mcp' })
-      try {
+      await withApp({ endpoint: '/api/mcp' }, async (other) => {
         const doc = await get(`${other.url}/.well-known/oauth-protected-resource/api/mcp`)
         assert.equal(doc.body.resource, `${other.url}/api/mcp`)
         const res = await get(`${other.url}/api/mcp`)
@@ -123,9 +132,7 @@ describe('workosProvider in an Express app', () => {
         assert.match(res.headers.get('www-authenticate'), /oauth-protected-resource\/api\/mcp"/)
         // /mcp is no longer guarded: it reaches the route, which finds no session.
         assert.equal((await get(`${other.url}/mcp`)).status, 500)
-      } finally {
-        await other.close()
-      }
+      })
     })
 
     test("authorization-server metadata passes AuthKit's document through", async () => {
@@ -138,20 +145,16 @@ describe('workosProvider in an Express app', () => {
     })
 
     test('authorization-server metadata is cached', async () => {
-      const other = await startExpressApp(emu)
-      try {
+      await withApp({}, async (other) => {
         emu.resetLog()
         for (let i = 0; i < 5; i++) await get(`${other.url}/.well-known/oauth-authorization-server`)
         assert.equal(emu.count('/.well-known/oauth-authorization-server'), 1)
-      } finally {
-        await other.close()
-      }
+      })
     })
 
     test('with AuthKit failing and nothing cached, the static fallback answers', async () => {
-      const other = await startExpressApp(emu)
-      emu.fault('/.well-known/oauth-authorization-server', '500')
-      try {
+      await withApp({}, async (other) => {
+        emu.fault('/.well-known/oauth-authorization-server', '500')
         const res = await get(`${other.url}/.well-known/oauth-authorization-server`)
         assert.equal(res.status, 200)
         assert.deepEqual(res.body, {
@@ -165,29 +168,21 @@ describe('workosProvider in an Express app', () => {
           token_endpoint_auth_methods_supported: ['none', 'client_secret_post'],
           scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
         })
-      } finally {
-        emu.clearFaults()
-        await other.close()
-      }
+      })
     })
 
     test('garbage from AuthKit is never passed through', async () => {
-      const other = await startExpressApp(emu)
-      emu.fault('/.well-known/oauth-authorization-server', 'garbage')
-      try {
+      await withApp({}, async (other) => {
+        emu.fault('/.well-known/oauth-authorization-server', 'garbage')
         const res = await get(`${other.url}/.well-known/oauth-authorization-server`)
         assert.equal(res.status, 200)
         assert.equal(res.body.token_endpoint, `${emu.url}/oauth2/token`)
         assert.equal(res.body.registration_endpoint, undefined, 'static fallback')
-      } finally {
-        emu.clearFaults()
-        await other.close()
-      }
+      })
     })
 
     test('a stale cached document is served when AuthKit fails', async () => {
-      const other = await startExpressApp(emu, { metadata: { cacheMaxAgeMs: 1000 } })
-      try {
+      await withApp({ metadata: { cacheMaxAgeMs: 1000 } }, async (other) => {
         const first = await get(`${other.url}/.well-known/oauth-authorization-server`)
         assert.equal(first.body.registration_endpoint, `${emu.url}/oauth2/register`)
         emu.fault('/.well-known/oauth-authorization-server', '500')
@@ -197,37 +192,27 @@ describe('workosProvider in an Express app', () => {
           assert.equal(res.body.registration_endpoint, `${emu.url}/oauth2/register`, 'cached, not the fallback')
           await sleep(50)
         }
-      } finally {
-        emu.clearFaults()
-        await other.close()
-      }
+      })
     })
 
     test('a hanging AuthKit is answered within 5.5 s', async () => {
-      const other = await startExpressApp(emu)
-      emu.fault('/.well-known/oauth-authorization-server', 'hang')
-      try {
+      await withApp({}, async (other) => {
+        emu.fault('/.well-known/oauth-authorization-server', 'hang')
         const started = Date.now()
         const res = await get(`${other.url}/.well-known/oauth-authorization-server`)
         const elapsed = Date.now() - started
         assert.equal(res.status, 200)
         assert.equal(res.body.issuer, emu.url)
         assert.ok(elapsed < 5500, `answered after ${elapsed} ms`)
-      } finally {
-        emu.clearFaults()
-        await other.close()
-      }
+      })
     })
 
     test('metadata documents are never guarded, even with endpoint "/"', async () => {
-      const other = await startExpressApp(emu, { endpoint: '/' })
-      try {
+      await withApp({ endpoint: '/' }, async (other) => {
         assert.equal((await get(`${other.url}/.well-known/oauth-protected-resource`)).status, 200)
         assert.equal((await get(`${other.url}/.well-known/oauth-authorization-server`)).status, 200)
         assert.equal((await get(`${other.url}/public`)).status, 401)
-      } finally {
-        await other.close()
-      }
+      })
     })
   })
 
@@ -368,47 +353,36 @@ describe('workosProvider in an Express app', () => {
     })
 
     test('a configured audience replaces the defaults', async () => {
-      const other = await startExpressApp(emu, { audience: 'https://api.example/custom' })
-      try {
+      await withApp({ audience: 'https://api.example/custom' }, async (other) => {
         assert.equal((await get(`${other.url}/mcp`, bearer(emu.mintToken({ aud: 'https://api.example/custom' })))).status, 200)
         assert.equal((await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status, 401, 'clientId no longer accepted')
-      } finally {
-        await other.close()
-      }
+      })
     })
   })
 
   describe('JWKS cache', () => {
     test('the JWKS is fetched once for many requests', async () => {
-      const other = await startExpressApp(emu)
-      try {
+      await withApp({}, async (other) => {
         emu.resetLog()
         for (let i = 0; i < 100; i++) {
           assert.equal((await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status, 200)
         }
         assert.equal(emu.count('/oauth2/jwks'), 1)
-      } finally {
-        await other.close()
-      }
+      })
     })
 
     test('concurrent requests on a cold cache share one fetch', async () => {
-      const other = await startExpressApp(emu)
-      try {
+      await withApp({}, async (other) => {
         emu.resetLog()
         emu.setDelay('/oauth2/jwks', 200)
         const results = await Promise.all(Array.from({ length: 50 }, () => get(`${other.url}/mcp`, bearer(emu.mintToken()))))
         assert.deepEqual(new Set(results.map((r) => r.status)), new Set([200]))
         assert.equal(emu.count('/oauth2/jwks'), 1)
-      } finally {
-        emu.setDelay('/oauth2/jwks', 0)
-        await other.close()
-      }
+      })
     })
 
     test('unknown kids refetch at most once per cooldown', async () => {
-      const other = await startExpressApp(emu, { jwks: { cooldownMs: 60_000 } })
-      try {
+      await withApp({ jwks: { cooldownMs: 60_000 } }, async (other) => {
         assert.equal((await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status, 200)
         emu.resetLog()
         for (let i = 0; i < 20; i++) {
@@ -416,9 +390,7 @@ describe('workosProvider in an Express app', () => {
           assert.equal(res.status, 401)
         }
         assert.equal(emu.count('/oauth2/jwks'), 0, 'within the cooldown of the first fetch')
-      } finally {
-        await other.close()
-      }
+      })
     })
 
     test('key rotation: a token signed by a new key is accepted after the cooldown', async () => {
@@ -441,8 +413,7 @@ describe('workosProvider in an Express app', () => {
     })
 
     test('a JWKS outage after warm-up keeps accepting valid tokens', async () => {
-      const other = await startExpressApp(emu, { jwks: { cacheMaxAgeMs: 1000, cooldownMs: 1000 } })
-      try {
+      await withApp({ jwks: { cacheMaxAgeMs: 1000, cooldownMs: 1000 } }, async (other) => {
         assert.equal((await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status, 200)
         emu.fault('/oauth2/jwks', '500')
         await sleep(1100)
@@ -453,16 +424,12 @@ describe('workosProvider in an Express app', () => {
         emu.fault('/oauth2/jwks', 'garbage')
         await sleep(1100)
         assert.equal((await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status, 200)
-      } finally {
-        emu.clearFaults()
-        await other.close()
-      }
+      })
     })
 
     test('a cold JWKS outage answers 503 with Retry-After, then recovers', async () => {
-      const other = await startExpressApp(emu)
-      emu.fault('/oauth2/jwks', '500')
-      try {
+      await withApp({}, async (other) => {
+        emu.fault('/oauth2/jwks', '500')
         const res = await get(`${other.url}/mcp`, bearer(emu.mintToken()))
         assert.equal(res.status, 503)
         assert.equal(res.body.error, 'server_error')
@@ -471,24 +438,17 @@ describe('workosProvider in an Express app', () => {
         emu.clearFaults()
         await sleep(Number(res.headers.get('retry-after')) * 1000 + 100)
         assert.equal((await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status, 200)
-      } finally {
-        emu.clearFaults()
-        await other.close()
-      }
+      })
     })
 
     test('a hanging JWKS endpoint is bounded by the timeout', async () => {
-      const other = await startExpressApp(emu, { jwks: { timeoutMs: 500 } })
-      emu.fault('/oauth2/jwks', 'hang')
-      try {
+      await withApp({ jwks: { timeoutMs: 500 } }, async (other) => {
+        emu.fault('/oauth2/jwks', 'hang')
         const started = Date.now()
         const res = await get(`${other.url}/mcp`, bearer(emu.mintToken()))
         assert.equal(res.status, 503)
         assert.ok(Date.now() - started < 3000)
-      } finally {
-        emu.clearFaults()
-        await other.close()
-      }
+      })
     })
 
     test('a JWKS with only an HMAC key never verifies anything', async () => {
@@ -511,17 +471,14 @@ describe('workosProvider in an Express app', () => {
     const providerOf = (overrides) => new (require('../native.js').NativeProvider)(configFor(emu, 'http://127.0.0.1:1', overrides))
 
     test('warm-up fetches the keys when the provider is created', async () => {
-      const other = await startExpressApp(emu, { jwks: { warmUp: true } })
-      try {
+      await withApp({ jwks: { warmUp: true } }, async (other) => {
         emu.resetLog()
         for (let i = 0; i < 50 && emu.count('/oauth2/jwks') === 0; i++) await sleep(20)
         // Already fetched (before or just after resetLog): the first request does not fetch again.
         const before = emu.count('/oauth2/jwks')
         assert.equal((await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status, 200)
         assert.equal(emu.count('/oauth2/jwks'), before)
-      } finally {
-        await other.close()
-      }
+      })
     })
 
     test('a repeated token is answered from the cache, a failure is never cached', async () => {
@@ -679,10 +636,11 @@ describe('workosProvider in an Express app', () => {
 
     test('upstream failures are errors, not crashes', async () => {
       const client = pkg.getClient()
-      emu.fault('/user_management/users/user_01EMU', '500', { times: 1 })
+      emu.fault('/user_management/users/user_01EMU', { status: 400, body: { message: 'Bad things' } }, { times: 1 })
       const err = await client.userManagement.getUser('user_01EMU').catch((e) => e)
       assert.ok(err instanceof pkg.GenericServerException)
-      assert.equal(err.status, 500)
+      assert.equal(err.status, 400)
+      assert.equal(err.message, 'Bad things')
       emu.fault('/user_management/users/user_01EMU', 'garbage', { times: 1 })
       assert.equal((await client.userManagement.getUser('user_01EMU').catch((e) => e)).name, 'ParseError')
       emu.fault('/user_management/users/user_01EMU', 'drop', { times: 1 })
