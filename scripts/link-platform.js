@@ -19,7 +19,9 @@ fs.mkdirSync(scope, { recursive: true })
 function link(target, name) {
   const where = path.join(scope, name)
   fs.rmSync(where, { recursive: true, force: true })
-  fs.symlinkSync(path.relative(scope, target), where, 'dir')
+  // On Windows a junction (absolute target) needs no privileges, unlike a directory symlink (CI).
+  if (process.platform === 'win32') fs.symlinkSync(target, where, 'junction')
+  else fs.symlinkSync(path.relative(scope, target), where, 'dir')
 }
 
 for (const binary of binaries) {
