@@ -123,6 +123,38 @@ class NoApiKeyProvidedException extends Error {
   }
 }
 
+/** What `JSON.parse` says about `text`: the SDK's ParseError carries V8's own message. */
+function jsonParseMessage(text) {
+  try {
+    JSON.parse(text)
+    return 'Unexpected response'
+  } catch (err) {
+    return err.message
+  }
+}
+
+function parseError(e, requestID) {
+  const message = e.message ?? jsonParseMessage(e.rawBody ?? '')
+  return new ParseError({ message, rawBody: e.rawBody, rawStatus: e.status, requestID })
+}
+
+/**
+ * An `Error` the SDK throws for a failure that is not an API answer, `Unexpected error: <cause>`,
+ * with the wrapped error as `cause`: a failed fetch (`TypeError: fetch failed`, whose own cause says
+ * what failed), or an error answer whose body is not JSON (`ParseError`).
+ */
+function unexpectedError(e, requestID) {
+  if (e.cause === 'ParseError') {
+    const cause = parseError({ ...e, message: undefined }, requestID)
+    return new Error(`Unexpected error: ${cause}`, { cause })
+  }
+  if (e.cause === 'TypeError') {
+    const cause = new TypeError('fetch failed', e.detail ? { cause: new Error(e.detail) } : undefined)
+    return new Error(e.message, { cause })
+  }
+  return new Error(e.message ?? 'Unexpected error')
+}
+
 /** Builds the exception for an `ApiErrorData` produced by the native client. */
 function toException(e) {
   const requestID = e.requestId ?? ''
@@ -146,11 +178,11 @@ function toException(e) {
     case 'GenericServerException':
       return new GenericServerException(e.status, message, e.rawData, requestID)
     case 'ParseError':
-      return new ParseError({ message, rawBody: e.rawBody, rawStatus: e.status, requestID })
+      return parseError(e, requestID)
     case 'TypeError':
       return new TypeError(message)
     default:
-      return new Error(message ?? 'Unexpected error')
+      return unexpectedError(e, requestID)
   }
 }
 

@@ -643,7 +643,8 @@ describe('workosProvider in an Express app', () => {
       assert.equal(err.message, 'Bad things')
       emu.fault('/user_management/users/user_01EMU', 'garbage', { times: 1 })
       assert.equal((await client.userManagement.getUser('user_01EMU').catch((e) => e)).name, 'ParseError')
-      emu.fault('/user_management/users/user_01EMU', 'drop', { times: 1 })
+      // Dropped on the first attempt and on each of the 3 retries.
+      emu.fault('/user_management/users/user_01EMU', 'drop', { times: 4 })
       assert.match((await client.userManagement.getUser('user_01EMU').catch((e) => e)).message, /^Unexpected error/)
     })
 

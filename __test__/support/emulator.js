@@ -2,7 +2,7 @@
 
 /**
  * Local emulator of WorkOS AuthKit (OAuth 2.1 authorization server + JWKS) and
- * the slice of the WorkOS REST API the addon uses (GET /user_management/users/:id).
+ * the WorkOS REST API (./workos-api.js: users, organizations, directories, audit logs, SSO, ...).
  *
  * Test support only: listens on 127.0.0.1, uses Node built-ins only, keeps all
  * state in memory. Tokens are real RS256 JWTs signed with crypto.sign and the
@@ -12,6 +12,7 @@
 const http = require('node:http');
 const crypto = require('node:crypto');
 const { URLSearchParams } = require('node:url');
+const { WorkOsApi } = require('./workos-api');
 
 const DEFAULT_USER_ID = 'user_01EMU';
 const SCOPES_SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];
@@ -172,6 +173,8 @@ class Emulator {
     this.clients = new Map();
     /** WorkOS users (wire format) by id. */
     this.users = new Map();
+    /** The WorkOS REST API (every path that is not AuthKit's); it serves `users` too. */
+    this.api = new WorkOsApi({ apiKey: this.apiKey, clientId: this.clientId, users: this.users });
 
     this._keys = new Map(); // kid -> { privateKey, publicKey }
     this._published = []; // kids in the JWKS, oldest first
@@ -384,6 +387,20 @@ class Emulator {
     this._loginUserId = userId;
   }
 
+  /**
+   * Makes the next access token the token endpoint issues (that one only) expire `seconds` from now:
+   * `exp` = now + seconds, `iat` = exp - accessTokenTtl (its usual lifetime, started earlier), and the
+   * response's `expires_in` = max(seconds, 0). A small positive value gives a client that tracks
+   * `expires_in` a token that runs out in a moment. A negative value gives a token whose lifetime
+   * ended that long ago: with more than a resource server's clock leeway (30 s for @xmcp-dev/workos)
+   * it stands for a token used after it expired, without the test waiting out lifetime and leeway.
+   * @param {number} seconds
+   */
+  expireNextAccessTokenIn(seconds) {
+    if (!Number.isInteger(seconds)) throw new Error(`expireNextAccessTokenIn: not an integer: ${seconds}`);
+    this._nextAccessTokenExpiresIn = seconds;
+  }
+
   // ---------------------------------------------------------------- clients
 
   /**
@@ -536,9 +553,8 @@ class Emulator {
       '/oauth2/authorize': ['GET', () => this._authorize(res, search)],
       '/oauth2/token': ['POST', () => this._token(req, res, body)],
     };
-    const userMatch = /^\/user_management\/users\/([^/]+)$/.exec(path);
-    const route = routes[path] || (userMatch && ['GET', () => this._getUser(req, res, userMatch[1])]);
-    if (!route) return this._json(res, 404, { message: `Not found: ${path}`, code: 'not_found' });
+    const route = routes[path];
+    if (!route) return this.api.handle(req, res, { path, search, body });
     if (req.method !== route[0]) {
       const body405 = { message: `Method not allowed: ${req.method}`, code: 'method_not_allowed' };
       return this._json(res, 405, body405, { allow: route[0] });
@@ -674,36 +690,26 @@ class Emulator {
     const resource = p.resource ?? grant.resource;
     const refreshToken = randomToken();
     this._refreshTokens.set(refreshToken, { ...grant, resource });
+    // Normally the token lives accessTokenTtl from now; expireNextAccessTokenIn() shifts one token.
+    const now = Math.floor(this.now() / 1000);
+    const expiresIn = this._nextAccessTokenExpiresIn ?? this.accessTokenTtl;
+    this._nextAccessTokenExpiresIn = undefined;
     const accessToken = this.mintToken({
       sub: grant.userId,
       sid: grant.sid,
       org_id: grant.orgId,
       aud: this.resourceIndicator && resource ? resource : this.clientId,
+      iat: now + expiresIn - this.accessTokenTtl,
+      exp: now + expiresIn,
     });
     const response = {
       access_token: accessToken,
       token_type: 'Bearer',
-      expires_in: this.accessTokenTtl,
+      expires_in: Math.max(expiresIn, 0),
       refresh_token: refreshToken,
       scope: grant.scope,
     };
     return this._json(res, 200, response, { 'cache-control': 'no-store', pragma: 'no-cache' });
-  }
-
-  _getUser(req, res, rawId) {
-    const match = /^Bearer (.+)$/i.exec(req.headers.authorization || '');
-    if (!match || !safeEqual(match[1], this.apiKey)) {
-      return this._json(res, 401, { message: 'Unauthorized', code: 'unauthorized' });
-    }
-    let id;
-    try {
-      id = decodeURIComponent(rawId);
-    } catch {
-      return this._json(res, 400, { message: 'Malformed user id', code: 'bad_request' });
-    }
-    const user = this.users.get(id);
-    if (!user) return this._json(res, 404, { message: `User not found: ${id}`, code: 'entity_not_found', entity_id: id });
-    return this._json(res, 200, user);
   }
 }
 

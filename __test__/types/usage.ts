@@ -1,6 +1,6 @@
 // Compiled by `npm run typecheck`: a user's middleware.ts and tool code, written against the 1.x
 // README, must type-check against our index.d.ts unchanged.
-import { workosProvider, getSession, getUser, getClient, NotFoundException } from '@xmcp-dev/workos'
+import { workosProvider, getSession, getUser, getClient, NotFoundException, RateLimitExceededException, WorkOS } from '@xmcp-dev/workos'
 import type { config, Session, JWTClaims, OAuthProtectedResourceMetadata, OAuthAuthorizationServerMetadata } from '@xmcp-dev/workos'
 
 const options: config = {
@@ -32,3 +32,50 @@ export async function myTool(): Promise<string> {
 }
 
 export const documents: [OAuthProtectedResourceMetadata, OAuthAuthorizationServerMetadata] | null = null
+
+// Tool code written against @workos-inc/node 7.x, through getClient() or a client of its own.
+export async function clientTool(userId: string, organizationId: string): Promise<string[]> {
+  const client = getClient()
+  const memberships = await client.userManagement.listOrganizationMemberships({ userId })
+  const orgIds: string[] = memberships.data.map((m) => m.organizationId)
+  const everyone = await (await client.userManagement.listOrganizationMemberships()).autoPagination()
+  const updated = await client.userManagement.updateUser({ userId, firstName: 'Ada' })
+  const org = await client.organizations.getOrganization(organizationId)
+  const stripe: string | undefined = org.stripeCustomerId
+  const orgs = await client.organizations.listOrganizations({ domains: ['acme.com'], limit: 5 })
+  const created = await client.organizations.createOrganization({ name: 'Acme' }, { idempotencyKey: 'k' })
+  const users = await client.directorySync.listUsers({ directory: 'directory_1' })
+  const groups = await client.directorySync.listGroups({ directory: 'directory_1' })
+  await client.auditLogs.createEvent(organizationId, {
+    action: 'user.signed_in',
+    occurredAt: new Date(),
+    actor: { id: userId, type: 'user' },
+    targets: [{ id: userId, type: 'user' }],
+    context: { location: '127.0.0.1' },
+  })
+  const connections = await client.sso.listConnections({ organizationId })
+  const url: string = client.sso.getAuthorizationUrl({ clientId: 'client_1', redirectUri: 'https://x/cb', organization: organizationId })
+  const authkit: string = client.userManagement.getAuthorizationUrl({ clientId: 'c', redirectUri: 'r', provider: 'authkit' })
+  const own = new WorkOS(process.env.WORKOS_API_KEY, { apiHostname: 'localhost', port: 8080, https: false, timeout: 5000 })
+  const jwks: string = own.userManagement.getJwksUrl('client_1')
+  try {
+    await own.userManagement.getUser(userId)
+  } catch (err) {
+    if (err instanceof RateLimitExceededException) return [String(err.retryAfter)]
+    if (err instanceof NotFoundException) return [err.message, err.requestID]
+  }
+  return [
+    ...orgIds,
+    ...everyone.map((m) => m.status),
+    updated.email,
+    stripe ?? '',
+    String(orgs.listMetadata.after),
+    created.id,
+    ...users.data.map((u) => u.groups.map((g) => g.name).join()),
+    ...groups.data.map((g) => g.name),
+    ...connections.data.map((c) => c.type),
+    url,
+    authkit,
+    jwks,
+  ]
+}

@@ -13,6 +13,7 @@ pub struct ApiErrorData {
   /// `BadRequestException`, `GenericServerException`, `ParseError`, or `Error` / `TypeError` for
   /// failures that are not HTTP answers.
   pub kind: String,
+  /// The HTTP status (for a `ParseError`, the status of the response that could not be parsed).
   pub status: Option<u32>,
   pub message: Option<String>,
   pub code: Option<String>,
@@ -24,6 +25,11 @@ pub struct ApiErrorData {
   pub raw_data: Option<Value>,
   pub raw_body: Option<String>,
   pub retry_after: Option<f64>,
+  /// For an `Error`: the class of the error it wraps, as the SDK's `Unexpected error: <cause>`
+  /// (`TypeError` for a failed fetch, `ParseError` for an error answer whose body is not JSON).
+  pub cause: Option<String>,
+  /// What actually failed underneath (the connection error), for logs.
+  pub detail: Option<String>,
 }
 
 fn string_member(data: &Map<String, Value>, name: &str) -> Option<String> {
@@ -80,8 +86,11 @@ impl ApiErrorData {
       429 => ApiErrorData {
         kind: "RateLimitExceededException".into(),
         message,
-        // The SDK uses Number(header): a missing header is null, a non-numeric one NaN.
-        retry_after: retry_after.map(|v| v.trim().parse::<f64>().unwrap_or(f64::NAN)),
+        // The SDK uses `header ? Number(header) : null`: a missing or empty header is null, a
+        // non-numeric one NaN.
+        retry_after: retry_after
+          .filter(|v| !v.is_empty())
+          .map(|v| v.trim().parse::<f64>().unwrap_or(f64::NAN)),
         ..base
       },
       _ if error.is_some() || error_description.is_some() => ApiErrorData {
@@ -107,20 +116,50 @@ impl ApiErrorData {
     }
   }
 
-  /// A response whose body claimed to be JSON but was not.
-  pub fn parse_error(status: u16, request_id: String, message: String, raw_body: String) -> Self {
+  /// A successful response whose body claimed to be JSON but was not: a `ParseError` carrying the
+  /// raw body (the glue words the message as `JSON.parse` would).
+  pub fn parse_error(status: u16, request_id: String, raw_body: String) -> Self {
     ApiErrorData {
       kind: "ParseError".into(),
       status: Some(status as u32),
-      message: Some(message),
       request_id,
       raw_body: Some(raw_body),
       ..Default::default()
     }
   }
 
-  /// No HTTP answer at all (connection refused, TLS failure): the SDK's `Unexpected error: …`.
+  /// An error answer whose body is not JSON. The SDK's `JSON.parse` fails inside its fetch, and the
+  /// `ParseError` reaches the caller wrapped: `Error('Unexpected error: ParseError: …')`.
+  pub fn unparsable_error_answer(status: u16, request_id: String, raw_body: String) -> Self {
+    ApiErrorData {
+      kind: "Error".into(),
+      cause: Some("ParseError".into()),
+      ..ApiErrorData::parse_error(status, request_id, raw_body)
+    }
+  }
+
+  /// A 2xx answer the method cannot use (not JSON, or not the shape of the result).
+  pub fn unexpected_answer(status: u16, request_id: String, message: String, raw_body: String) -> Self {
+    ApiErrorData {
+      message: Some(message),
+      ..ApiErrorData::parse_error(status, request_id, raw_body)
+    }
+  }
+
+  /// No HTTP answer at all (connection refused or reset, TLS failure): the SDK's
+  /// `Error('Unexpected error: TypeError: fetch failed')`, with what failed as `detail`.
   pub fn network(detail: &str) -> Self {
+    ApiErrorData {
+      kind: "Error".into(),
+      message: Some("Unexpected error: TypeError: fetch failed".into()),
+      cause: Some("TypeError".into()),
+      detail: Some(detail.to_string()),
+      ..Default::default()
+    }
+  }
+
+  /// A failure of the client itself (not of the API), as a plain `Error`.
+  pub fn internal(detail: &str) -> Self {
     ApiErrorData {
       kind: "Error".into(),
       message: Some(format!("Unexpected error: {detail}")),
@@ -130,16 +169,25 @@ impl ApiErrorData {
 
   /// The per-request timeout passed. The SDK turns its abort into a 408 whose body is
   /// `{ error: 'Request timeout' }`, which its classifier reports as an `OauthException`.
-  pub fn timeout(request_id: String) -> Self {
+  pub fn timeout() -> Self {
     let mut data = Map::new();
     data.insert("error".into(), Value::String("Request timeout".into()));
-    ApiErrorData::from_response(408, "", request_id, None, data)
+    ApiErrorData::from_response(408, "", String::new(), None, data)
   }
 
   /// The caller passed an argument that cannot form a request.
   pub fn invalid_argument(message: impl Into<String>) -> Self {
     ApiErrorData {
       kind: "TypeError".into(),
+      message: Some(message.into()),
+      ..Default::default()
+    }
+  }
+
+  /// The SDK throws a plain `Error` for this misuse (e.g. `sso.getAuthorizationUrl` without a target).
+  pub fn plain(message: impl Into<String>) -> Self {
+    ApiErrorData {
+      kind: "Error".into(),
       message: Some(message.into()),
       ..Default::default()
     }
@@ -170,6 +218,8 @@ mod tests {
       ("NotFoundException", Some("User not found"), Some("entity_not_found"))
     );
     assert_eq!(classify(429, json!({})).retry_after, Some(7.0));
+    let empty = ApiErrorData::from_response(429, "/p", String::new(), Some(""), Map::new());
+    assert_eq!(empty.retry_after, None);
     assert_eq!(classify(400, json!({"error": "invalid_grant"})).kind, "OauthException");
     assert_eq!(
       classify(400, json!({"code": "x", "errors": []})).kind,
