@@ -2,8 +2,10 @@
 //! feature). Each takes arbitrary bytes and must return without panicking, whatever they are.
 
 use jsonwebtoken::DecodingKey;
+use once_cell::sync::Lazy;
 use serde_json::{Map, Value};
 
+use crate::jwt::b64;
 use crate::jwt::bearer::bearer_token;
 use crate::jwt::claims::{check_claims, parse_object, ClaimRules};
 use crate::jwt::jwks::{KeySet, RsaKey};
@@ -19,17 +21,23 @@ fn rules() -> (String, Vec<String>) {
   )
 }
 
-fn fixed_key() -> RsaKey {
-  let modulus = [0xC5u8; 256];
+/// The modulus of `fuzz/seed-key.pem` (exponent 65537), a throwaway RSA-2048 key that exists only to
+/// sign the seed tokens in `fuzz/corpus/token/` (`fuzz/make-corpus.js`): seeds signed by it pass the
+/// signature check, so the fuzzer starts from inputs that reach the payload decoding and the claims rules.
+const SEED_KEY_N: &str = "xC53uzgeYHtZya7iOLS7o5d_ye0OWNumKrQoMPKA0OAiEA8IrEbrYsgDS7hoQqnn5YXJgILiv854eOCpvnQfcZCgSd67wYncR5Hdf13biT94VE51LK7EGlyuHP9AV5VH_4lrINE-MjXo3Rc4SXRIpc4d8j-DVJEaPrufcjIdVWtHq0bhBPnGOLBE8Y-TAuWExnj2ZYKw1YcJUK75IonwWCyyYy24kfvP6OL9VF58jnKD9kYwoVyUkmwTEHn73myVkGiRu6hGhqZ2bVs8l-tDnfd8DhqSvj2noT5y78A7ImYmULCMoEl0x7qei0jzfiEtqWJe5dPZclSQjBbIUUh3nQ";
+
+static FIXED_KEY: Lazy<RsaKey> = Lazy::new(|| {
+  let modulus = b64::decode_lenient(SEED_KEY_N).unwrap_or_default();
+  debug_assert_eq!(modulus.len(), 256, "SEED_KEY_N must be a 2048-bit modulus");
   RsaKey {
     kid: Some("k".into()),
     key: DecodingKey::from_rsa_raw_components(&modulus, &[1, 0, 1]),
     fingerprint: [0; 32],
   }
-}
+});
 
 /// The whole token path: `Authorization` header parsing, the compact-JWS checks, the signature check
-/// against a fixed RSA key, and (through [`claims`]) the claims rules.
+/// against a fixed RSA key (the seed key), and, for correctly signed inputs, the payload and claims rules.
 pub fn token(data: &[u8]) {
   let Ok(text) = std::str::from_utf8(data) else { return };
   let (issuer, audiences) = rules();
@@ -40,7 +48,7 @@ pub fn token(data: &[u8]) {
   };
   for candidate in [Some(text), bearer_token(Some(text))].into_iter().flatten() {
     if let Ok(parsed) = parse_token(candidate) {
-      let _ = verify_with_key(&parsed, &fixed_key(), &rules, NOW);
+      let _ = verify_with_key(&parsed, &FIXED_KEY, &rules, NOW);
     }
   }
 }
@@ -76,8 +84,11 @@ pub fn documents(data: &[u8]) {
     let _ = keys.find(None);
   }
   if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(data) {
-    let status = data.first().map_or(400, |b| 400 + u16::from(*b % 200));
-    let _ = ApiErrorData::from_response(status, "/p", String::new(), std::str::from_utf8(data).ok(), map);
+    // The status comes from the length, which the fuzzer varies freely. (Taken from the first byte,
+    // which in a JSON object is `{` or whitespace, it could never be 401, 404, 422 or 429.)
+    let status = 400 + (data.len() % 200) as u16;
+    let retry_after = map.get("retry_after").and_then(Value::as_str).map(str::to_string);
+    let _ = ApiErrorData::from_response(status, "/p", String::new(), retry_after.as_deref(), map);
   } else {
     let _ = ApiErrorData::from_response(500, "/p", String::new(), None, Map::new());
   }

@@ -1,0 +1,6 @@
+#![no_main]
+//! `xmcp_workos::fuzzing::claims`: must return without panicking, whatever the bytes.
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| xmcp_workos::fuzzing::claims(data));
