@@ -1,0 +1,227 @@
+'use strict'
+// Section 3: memory and start-up.
+// - Addon load time: `require('./native.js')` (and the whole package) in fresh processes.
+// - RSS of a verifying process after MEMORY_TOKENS (1M) distinct valid tokens went through the
+//   default token cache (10 000 entries): growth must stay bounded. Tokens are minted on worker
+//   threads in this process and streamed to the verifying child; never more than a few batches exist.
+//
+//   node bench/memory.js [--quick]
+const path = require('node:path')
+const { fork, spawnSync } = require('node:child_process')
+const { createEmulator } = require('../__test__/support/emulator.js')
+const { Minter, keyMaterialOf } = require('./lib/minter.js')
+const { settings, median, table, fmt, log, ROOT } = require('./lib/common.js')
+
+const BATCH = 500
+/** The package's default `tokenCache.maxEntries`. */
+const DEFAULT_CACHE_ENTRIES = 10_000
+
+function loadTimes(runs) {
+  const snippets = {
+    native: `require(${JSON.stringify(path.join(ROOT, 'native.js'))})`,
+    nativeAndProvider: `const { NativeProvider } = require(${JSON.stringify(path.join(ROOT, 'native.js'))}); new NativeProvider({ apiKey: 'k', clientId: 'c', baseURL: 'http://127.0.0.1:1', authkitDomain: 'http://127.0.0.1:9', jwks: { warmUp: false } })`,
+    express: `require('express')`,
+    package: `require('@xmcp-dev/workos')`,
+  }
+  const labels = {
+    native: 'addon: require("./native.js") (dlopen + loader)',
+    nativeAndProvider: 'addon + first new NativeProvider(config)',
+    express: 'reference: require("express") alone',
+    package: 'whole package: require("@xmcp-dev/workos") (glue + express + addon)',
+  }
+  const samples = Object.fromEntries(Object.keys(snippets).map((k) => [k, []]))
+  for (let i = 0; i < runs; i++) {
+    for (const [id, code] of Object.entries(snippets)) {
+      const script = `const t0 = process.hrtime.bigint(); ${code}; process.stdout.write(String(Number(process.hrtime.bigint() - t0) / 1e6))`
+      const r = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 })
+      if (r.status !== 0) throw new Error(`load-time probe ${id} failed: ${r.stderr}`)
+      samples[id].push(Number(r.stdout))
+    }
+  }
+  return Object.entries(samples).map(([id, ms]) => ({ id, label: labels[id], median: median(ms), min: Math.min(...ms), max: Math.max(...ms) }))
+}
+
+/** The verifying child, answering in order. */
+function verifier() {
+  const child = fork(path.join(__dirname, 'lib', 'memory-child.js'), [], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const waiting = []
+  let onReady
+  const ready = new Promise((resolve, reject) => {
+    onReady = resolve
+    setTimeout(() => reject(new Error('memory child not ready in 20 s')), 20_000).unref()
+  })
+  child.on('message', (m) => (m.ready ? onReady() : waiting.shift()?.(m)))
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.once('exit', (code) => {
+    for (const w of waiting.splice(0)) w({ error: `memory child exited (${code})` })
+  })
+  return {
+    ready,
+    /** Sends `msg`; the child answers in order. Bounded: a child silent for 2 min fails the run. */
+    request(msg) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`memory child did not answer ${msg.cmd} in 120 s`)), 120_000)
+        waiting.push((m) => {
+          clearTimeout(timer)
+          resolve(m)
+        })
+        child.send(msg)
+      })
+    },
+    async stop() {
+      child.disconnect()
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}
+
+const pick = ({ rss, heapTotal, heapUsed, external }) => ({ rss, heapTotal, heapUsed, external })
+
+async function cacheGrowth(cfg) {
+  const total = cfg.memory.tokens
+  const emu = await createEmulator({ accessTokenTtl: 3600 })
+  const minter = new Minter(keyMaterialOf(emu), cfg.mintThreads)
+  const child = verifier()
+  try {
+    await child.ready
+    const started = await child.request({
+      cmd: 'start',
+      config: {
+        apiKey: emu.apiKey,
+        clientId: emu.clientId,
+        baseURL: 'http://127.0.0.1:3002',
+        authkitDomain: emu.url,
+        jwks: { warmUp: true },
+        ...(cfg.memory.cacheEntries != null ? { tokenCache: { maxEntries: cfg.memory.cacheEntries } } : {}),
+      },
+    })
+    const baseline = started.rss
+    const capacity = cfg.memory.cacheEntries ?? DEFAULT_CACHE_ENTRIES
+    const marks = [...new Set([capacity, 2 * capacity, ...[0.1, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * total))])]
+      .filter((m) => m > 0 && m <= total)
+      .sort((a, b) => a - b)
+    const snapshots = [{ tokens: 0, rss: baseline, heapTotal: started.heapTotal, heapUsed: started.heapUsed, external: started.external, cacheSize: 0 }]
+    let processed = 0
+    let ok = 0
+    let failed = 0
+    let firstFailure
+    let peakRss = baseline
+    let verifyUs = 0
+    let stoppedEarly = false
+    const t0 = Date.now()
+    let nextProgress = 0
+    const outstanding = []
+    const settle = (ack) => {
+      if (ack.error) throw new Error(ack.error)
+      ok += ack.ok
+      failed += ack.failed
+      firstFailure ??= ack.firstFailure
+      verifyUs += ack.verifyUs
+      peakRss = Math.max(peakRss, ack.peakRss)
+    }
+    log(`[memory] streaming ${fmt.int(total)} distinct tokens (minted on ${cfg.mintThreads} threads) into a verifying process`)
+    for await (const batch of minter.batches(total, BATCH)) {
+      outstanding.push(child.request({ cmd: 'batch', tokens: batch.join(' ') }))
+      if (outstanding.length >= 2) settle(await outstanding.shift())
+      processed += batch.length
+      if (marks.length && processed >= marks[0]) {
+        while (outstanding.length) settle(await outstanding.shift())
+        const s = await child.request({ cmd: 'snapshot' })
+        peakRss = Math.max(peakRss, s.peakRss)
+        snapshots.push({ tokens: processed, ...pick(s.snapshot), cacheSize: s.tokenCacheSize })
+        while (marks.length && processed >= marks[0]) marks.shift()
+      }
+      const elapsed = (Date.now() - t0) / 1000
+      if (processed >= nextProgress) {
+        log(`[memory] ${fmt.int(processed)} / ${fmt.int(total)} tokens, ${elapsed.toFixed(0)} s, ${fmt.int(processed / Math.max(elapsed, 0.001))} tokens/s`)
+        nextProgress += Math.max(BATCH, Math.round(total / 10))
+      }
+      if (elapsed > cfg.memory.maxSeconds) {
+        stoppedEarly = true
+        log(`[memory] MEMORY_MAX_SECONDS (${cfg.memory.maxSeconds}) reached: stopping at ${fmt.int(processed)} tokens`)
+        break
+      }
+    }
+    while (outstanding.length) settle(await outstanding.shift())
+    if (snapshots[snapshots.length - 1].tokens !== processed) {
+      const s = await child.request({ cmd: 'snapshot' })
+      peakRss = Math.max(peakRss, s.peakRss)
+      snapshots.push({ tokens: processed, ...pick(s.snapshot), cacheSize: s.tokenCacheSize })
+    }
+    const seconds = (Date.now() - t0) / 1000
+    if (failed) throw new Error(`[memory] ${failed} of ${processed} tokens did not verify (first: ${firstFailure})`)
+    return { total, processed, ok, stoppedEarly, seconds, baseline, peakRss, snapshots, capacity, verifyUsPerToken: verifyUs / processed }
+  } finally {
+    await child.stop()
+    await minter.close()
+    await emu.close()
+  }
+}
+
+async function run(cfg = settings()) {
+  log(`[memory] addon load time, ${cfg.memory.loadRuns} fresh processes per probe`)
+  const loads = loadTimes(cfg.memory.loadRuns)
+  const g = await cacheGrowth(cfg)
+  const last = g.snapshots[g.snapshots.length - 1]
+  const full = g.snapshots.find((s) => s.tokens >= g.capacity) || last
+  const growthGc = last.rss - g.baseline
+  const growthPeak = g.peakRss - g.baseline
+  const tables = [
+    {
+      title: `3a. Load time (${cfg.memory.loadRuns} fresh processes each, ms)`,
+      text: table(
+        ['what', 'median ms', 'min ms', 'max ms'],
+        loads.map((l) => [l.label, fmt.ms(l.median), fmt.ms(l.min), fmt.ms(l.max)]),
+      ),
+    },
+    {
+      title: `3b. RSS of the verifying process across ${fmt.int(g.processed)} distinct valid tokens (tokenCache maxEntries ${fmt.int(g.capacity)}${cfg.memory.cacheEntries == null ? ', the default' : ''})${g.stoppedEarly ? ' — STOPPED EARLY by MEMORY_MAX_SECONDS' : ''}`,
+      text:
+        table(
+          ['tokens verified', 'RSS MiB (after full GC)', 'Δ RSS vs start MiB', 'V8 heap total MiB', 'V8 heap used MiB', 'external MiB', 'RSS − V8 heap total MiB (≈ native)', 'Δ native vs start MiB', 'tokenCacheSize'],
+          g.snapshots.map((s) => [
+            fmt.int(s.tokens),
+            fmt.mib(s.rss),
+            fmt.mib(s.rss - g.baseline),
+            fmt.mib(s.heapTotal),
+            fmt.mib(s.heapUsed),
+            fmt.mib(s.external),
+            fmt.mib(s.rss - s.heapTotal),
+            fmt.mib(s.rss - s.heapTotal - (g.snapshots[0].rss - g.snapshots[0].heapTotal)),
+            fmt.int(s.cacheSize),
+          ]),
+        ) +
+        `\n\nAll ${fmt.int(g.ok)} tokens verified (status 200). Peak RSS without forced GC: ${fmt.mib(g.peakRss)} MiB (start ${fmt.mib(g.baseline)} MiB, +${fmt.mib(growthPeak)} MiB). ` +
+        `Growth from the cache being full (${fmt.int(full.tokens)} tokens) to the end: ${fmt.mib(last.rss - full.rss)} MiB. ` +
+        `Verify + cache insert with eviction: ${fmt.us(g.verifyUsPerToken)} µs of CPU per token in the verifying process; ${fmt.int(g.processed / g.seconds)} tokens/s end to end (minting-bound), ${g.seconds.toFixed(0)} s.`,
+    },
+  ]
+  const native = loads.find((l) => l.id === 'native')
+  const targets = [
+    {
+      name: `RSS growth < 64 MiB across ${fmt.int(g.processed)} distinct tokens${g.processed < 1e6 ? ' (issue: 1M)' : ''}`,
+      measured: growthPeak / 1048576,
+      goal: 64,
+      lowerIsBetter: true,
+      show: (x) => `+${x.toFixed(1)} MiB peak (+${fmt.mib(growthGc)} MiB after GC)`,
+    },
+    { name: 'addon load < 50 ms', measured: native.median, goal: 50, lowerIsBetter: true, show: (x) => `${fmt.ms(x)} ms median` },
+  ]
+  return { tables, targets, raw: { loads, growth: g } }
+}
+
+module.exports = { run }
+
+if (require.main === module) {
+  run().then(
+    ({ tables }) => {
+      for (const t of tables) console.log(`\n### ${t.title}\n\n${t.text}`)
+    },
+    (err) => {
+      console.error(err)
+      process.exitCode = 1
+    },
+  )
+}
