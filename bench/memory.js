@@ -96,13 +96,16 @@ async function cacheGrowth(cfg) {
         jwks: { warmUp: true },
         ...(cfg.memory.cacheEntries != null ? { tokenCache: { maxEntries: cfg.memory.cacheEntries } } : {}),
       },
+      probe: `Bearer ${emu.mintToken()}`,
     })
+    if (started.error) throw new Error(started.error)
+    if (started.warmUpRetries) log(`[memory] warning: the JWKS warm-up was retried ${started.warmUpRetries} time(s)`)
     const baseline = started.rss
     const capacity = cfg.memory.cacheEntries ?? DEFAULT_CACHE_ENTRIES
     const marks = [...new Set([capacity, 2 * capacity, ...[0.1, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * total))])]
       .filter((m) => m > 0 && m <= total)
       .sort((a, b) => a - b)
-    const snapshots = [{ tokens: 0, rss: baseline, heapTotal: started.heapTotal, heapUsed: started.heapUsed, external: started.external, cacheSize: 0 }]
+    const snapshots = [{ tokens: 0, rss: baseline, heapTotal: started.heapTotal, heapUsed: started.heapUsed, external: started.external, cacheSize: started.tokenCacheSize }]
     let processed = 0
     let ok = 0
     let failed = 0

@@ -21,6 +21,13 @@ function expectOk(ok, what) {
   if (!ok) throw new Error(`verify bench: ${what} rejected a valid token; the measurement would be meaningless`)
 }
 
+/** JWKS warm-ups that had to be repeated (reported with the results; 0 expected). */
+const warmUpRetries = { count: 0 }
+
+/**
+ * A provider whose keys are cached, checked with a probe token: a warm-up that left no keys (seen
+ * once on this VM, not reproduced since) is retried up to 3 times instead of failing the run.
+ */
 async function newProvider(emu, extra = {}) {
   const provider = new NativeProvider({
     apiKey: emu.apiKey,
@@ -30,8 +37,15 @@ async function newProvider(emu, extra = {}) {
     jwks: { warmUp: true },
     ...extra,
   })
-  await provider.warmUp()
-  return provider
+  const probe = `Bearer ${emu.mintToken()}`
+  for (let attempt = 0; ; attempt++) {
+    await provider.warmUp()
+    if (provider.authenticateSync(probe)) return provider
+    if (attempt === 3) throw new Error('verify bench: the JWKS warm-up left no keys, 4 times in a row')
+    warmUpRetries.count++
+    log(`[verify] warning: JWKS warm-up left no keys; retrying (${warmUpRetries.count} so far)`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
 }
 
 /** The verifiers under test. `make()` returns a function of the token index (fresh state per call). */
@@ -298,7 +312,10 @@ async function run(cfg = settings()) {
       { name: 'cached-token verify from JS ≤ 3 µs', measured: r('sync'), goal: 3, lowerIsBetter: true, show: (x) => `${fmt.us(x)} µs` },
       { name: 'cached-token verify at least as fast as fast-jwt cache', measured: r('fastjwt-cache') / r('sync'), goal: 1.0, show: fmt.ratio },
     ]
-    return { tables, targets, raw: { fresh: freshResults, repeated: repeatedResults, boundary: b.best, derived: b.derived } }
+    if (warmUpRetries.count) {
+      tables.push({ title: 'Warnings', text: `The JWKS warm-up left no keys ${warmUpRetries.count} time(s) and was retried.` })
+    }
+    return { tables, targets, raw: { fresh: freshResults, repeated: repeatedResults, boundary: b.best, derived: b.derived, warmUpRetries: warmUpRetries.count } }
   } finally {
     await minter.close()
     await emu.close()

@@ -2,7 +2,7 @@
 // The verifying process of the memory benchmark: a NativeProvider with the default token cache,
 // fed batches of distinct tokens over IPC by bench/memory.js. Nothing else lives here, so its RSS is
 // the addon, its caches and the strings it was sent.
-//   { cmd: 'start', config }  -> { started, ...memoryUsage } (after warm-up and a full GC)
+//   { cmd: 'start', config, probe } -> { started, warmUpRetries, ...memoryUsage } (keys cached, full GC)
 //   { cmd: 'batch', tokens }  -> { ack, ok, failed, rss, peakRss, verifyUs (CPU µs) }
 //   { cmd: 'snapshot' }       -> { snapshot: memoryUsage after a full GC, tokenCacheSize }
 const v8 = require('node:v8')
@@ -18,11 +18,18 @@ let peakRss = 0
 process.on('message', async (msg) => {
   if (msg.cmd === 'start') {
     provider = new NativeProvider(msg.config)
-    await provider.warmUp()
+    // Keys must be cached before the stream starts: a warm-up that left none is retried (bounded).
+    let retries = 0
+    for (;;) {
+      await provider.warmUp()
+      if (provider.authenticateSync(msg.probe)) break
+      if (++retries > 3) throw new Error('the JWKS warm-up left no keys, 4 times in a row')
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
     gc()
     const usage = process.memoryUsage()
     peakRss = usage.rss
-    process.send({ started: true, ...usage })
+    process.send({ started: true, warmUpRetries: retries, tokenCacheSize: provider.tokenCacheSize, ...usage })
   } else if (msg.cmd === 'batch') {
     const tokens = msg.tokens.split(' ')
     let ok = 0
