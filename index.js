@@ -5,6 +5,7 @@
 // discovery documents) lives in Rust (src/). This file adapts it to Express and keeps the verified
 // session in AsyncLocalStorage for everything that runs for that request.
 const { AsyncLocalStorage } = require('node:async_hooks')
+const diagnostics = require('node:diagnostics_channel')
 const express = require('express')
 const native = require('./native.js')
 const { WorkOS, fromNative } = require('./client.js')
@@ -29,7 +30,37 @@ function toSession(data) {
     permissions: data.permissions ?? undefined,
     expiresAt: new Date(data.expiresAtMs),
     issuedAt: new Date(data.issuedAtMs ?? Number.NaN),
-    claims: data.claims,
+    // JSON.parse keeps every member as plain own data (`__proto__` included), as signed.
+    claims: JSON.parse(data.claimsJson),
+  }
+}
+
+// Verdicts dropped because the response had already started (a timeout middleware answered first,
+// or the client went away) are published here, for whoever wants to count them; nothing is logged.
+const dropped = diagnostics.channel('@xmcp-dev/workos:dropped')
+
+/** True once something else (a timeout middleware, say) has answered or the client has gone. */
+function answered(res) {
+  return Boolean(res.headersSent || res.writableEnded || res.destroyed)
+}
+
+/** True (and published on the `dropped` channel) when `res` can no longer take our answer. */
+function tooLate(res, status, reason) {
+  if (!answered(res)) return false
+  if (dropped.hasSubscribers) dropped.publish({ status, reason })
+  return true
+}
+
+/**
+ * An error after an asynchronous step goes to Express (`next(err)`) while it can still answer, and is
+ * dropped once the response has started. Nothing escapes as an unhandled rejection.
+ */
+function failed(res, next, err) {
+  if (answered(res)) return
+  try {
+    next(err)
+  } catch {
+    // Express's own next() does not throw; a replaced one that does has nowhere left to report to.
   }
 }
 
@@ -69,11 +100,16 @@ function workosProvider(config) {
     router.options(path, preflight)
   }
   router.get(info.authorizationServerPath, (req, res, next) => {
-    provider.authorizationServerDocument().then((doc) => sendJson(res, 200, doc, metadataHeaders), next)
+    provider
+      .authorizationServerDocument()
+      .then((doc) => tooLate(res, 200, 'authorization_server_document') || sendJson(res, 200, doc, metadataHeaders))
+      .catch((err) => failed(res, next, err))
   })
   router.options(info.authorizationServerPath, preflight)
 
   function respond(outcome, res, next) {
+    // Something else (a timeout middleware, say) answered first: drop our verdict quietly.
+    if (tooLate(res, outcome.status, outcome.reason)) return
     if (outcome.status === 200) {
       state.sessions.run(toSession(outcome.session), next)
     } else {
@@ -82,13 +118,16 @@ function workosProvider(config) {
   }
 
   function middleware(req, res, next) {
-    if (!provider.isGuarded(req.path)) return next()
+    if (!provider.isGuarded(req.method, req.path)) return next()
     const authorization = req.headers.authorization
     // Most requests are decided at once from cached keys; only a cold cache or an unknown key waits
     // for AuthKit, off the event loop.
     const immediate = provider.authenticateSync(authorization)
     if (immediate) return respond(immediate, res, next)
-    provider.authenticate(authorization).then((outcome) => respond(outcome, res, next), next)
+    provider
+      .authenticate(authorization)
+      .then((outcome) => respond(outcome, res, next))
+      .catch((err) => failed(res, next, err))
   }
 
   return { middleware, router }

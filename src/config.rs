@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use reqwest::Url;
 use serde_json::{Map, Value};
+use url::Host;
 
 use crate::error::ConfigError;
+use crate::jwt::jwks::JwksPolicy;
 use crate::jwt::token_cache::TokenCachePolicy;
 
 /// Path of the RFC 9728 protected-resource metadata document (the root one, as in the original).
@@ -25,30 +27,6 @@ pub struct ApiLocation {
   /// `https://api.workos.com` or whatever config / environment chose, without a trailing slash.
   pub base_url: String,
   pub timeout: Duration,
-}
-
-/// How the AuthKit JWKS is cached (jose's `createRemoteJWKSet` semantics).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct JwksPolicy {
-  /// Keys are refreshed once they are this old (in the background while they still verify tokens).
-  pub max_age: Duration,
-  /// An unknown `kid` triggers a refetch at most this often.
-  pub cooldown: Duration,
-  /// Upper bound for one JWKS download.
-  pub timeout: Duration,
-  /// Fetch the keys as soon as the provider is created.
-  pub warm_up: bool,
-}
-
-impl Default for JwksPolicy {
-  fn default() -> Self {
-    JwksPolicy {
-      max_age: Duration::from_secs(600),
-      cooldown: Duration::from_secs(30),
-      timeout: Duration::from_secs(5),
-      warm_up: true,
-    }
-  }
 }
 
 /// Everything the provider needs, checked and normalised.
@@ -253,26 +231,59 @@ fn parse_authkit_domain(raw: &str) -> Result<String, ConfigError> {
   if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || !only_origin {
     return Err(invalid("authkitDomain", reason));
   }
+  if url.scheme() == "http" && !is_loopback(&url) {
+    return Err(invalid(
+      "authkitDomain",
+      format!(
+        "must use https unless its host is a loopback address (127.0.0.1, ::1, localhost): {raw:?} would \
+         fetch the signing keys in plaintext"
+      ),
+    ));
+  }
   Ok(url.origin().ascii_serialization())
 }
 
-/// The endpoint is an absolute path without query, fragment or whitespace; a trailing slash is dropped.
-fn parse_endpoint(raw: &str) -> Result<String, ConfigError> {
-  let ok = raw.starts_with('/')
-    && !raw.starts_with("//")
-    && raw.len() <= 256
-    && !raw
-      .chars()
-      .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#' | '"' | '\\'));
-  if !ok {
-    return Err(invalid("endpoint", "must be an absolute path such as \"/mcp\""));
+/// Whether `url` names this machine: `localhost`, `127.0.0.0/8` or `::1`.
+fn is_loopback(url: &Url) -> bool {
+  match url.host() {
+    Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+    Some(Host::Ipv4(ip)) => ip.is_loopback(),
+    Some(Host::Ipv6(ip)) => ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+    None => false,
   }
-  let trimmed = raw.trim_end_matches('/');
-  Ok(if trimmed.is_empty() {
-    "/".to_string()
-  } else {
-    trimmed.to_string()
-  })
+}
+
+/// The endpoint is an absolute path of `/`-separated segments made of unreserved URL characters
+/// (letters, digits, `-`, `.`, `_`, `~`): the only spelling that Express, the guard and a URL parser
+/// all read the same way. Percent-escapes, Express route syntax (`:`, `*`, `(`, `?`, `+`, ...),
+/// non-ASCII, whitespace, empty and dot segments are refused. One trailing slash is dropped.
+fn parse_endpoint(raw: &str) -> Result<String, ConfigError> {
+  if raw == "/" {
+    return Ok(raw.to_string());
+  }
+  let path = raw.strip_suffix('/').unwrap_or(raw);
+  let segment_ok = |segment: &str| {
+    !segment.is_empty()
+      && segment != "."
+      && segment != ".."
+      && segment
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+  };
+  let ok = path.len() <= 256
+    && path
+      .strip_prefix('/')
+      .is_some_and(|rest| rest.split('/').all(segment_ok));
+  if !ok {
+    return Err(invalid(
+      "endpoint",
+      format!(
+        "must be an absolute path such as \"/mcp\", made of letters, digits, \"-\", \".\", \"_\" and \"~\" \
+         between single slashes (no percent-escapes, route patterns or dot segments), got {raw:?}"
+      ),
+    ));
+  }
+  Ok(path.to_string())
 }
 
 fn parse_audience(value: &Value) -> Result<Vec<String>, ConfigError> {
@@ -496,6 +507,37 @@ mod tests {
   }
 
   #[test]
+  fn plaintext_authkit_is_only_for_loopback_hosts() {
+    for ok in [
+      "http://127.0.0.1:4000",
+      "http://127.1.2.3",
+      "http://localhost:4000",
+      "http://[::1]:4000",
+      "https://auth.example.com",
+    ] {
+      assert!(
+        ProviderConfig::from_json(&with(json!({ "authkitDomain": ok })), no_env).is_ok(),
+        "{ok}"
+      );
+    }
+    for bad in [
+      "http://auth.example.com",
+      "http://10.0.0.1",
+      "http://0.0.0.0",
+      "http://localhost.example.com",
+      "http://[::ffff:10.0.0.1]",
+    ] {
+      let err = ProviderConfig::from_json(&with(json!({ "authkitDomain": bad })), no_env).unwrap_err();
+      assert!(
+        err
+          .to_string()
+          .starts_with("[WorkOS] Invalid config: authkitDomain must use https"),
+        "{bad}: {err}"
+      );
+    }
+  }
+
+  #[test]
   fn malformed_base_url_is_a_clear_error() {
     for bad in ["not a url", "127.0.0.1:3002", "ftp://x", "http://x/?q=1", "mailto:a@b"] {
       let err = ProviderConfig::from_json(&with(json!({ "baseURL": bad })), no_env).unwrap_err();
@@ -525,8 +567,26 @@ mod tests {
       cfg.resource_metadata_path(),
       "/.well-known/oauth-protected-resource/api/mcp"
     );
-    for bad in [json!("mcp"), json!("/m?x"), json!("//evil")] {
-      assert!(ProviderConfig::from_json(&with(json!({ "endpoint": bad })), no_env).is_err());
+    for bad in [
+      json!("mcp"),
+      json!("/m?x"),
+      json!("//evil"),
+      json!("/m%63p"),
+      json!("/:id"),
+      json!("/mcp*"),
+      json!("/a/../b"),
+      json!("/mcé"),
+      json!("/mcp//"),
+      json!(5),
+    ] {
+      assert!(
+        ProviderConfig::from_json(&with(json!({ "endpoint": bad })), no_env).is_err(),
+        "{bad}"
+      );
+    }
+    for (ok, normalised) in [("/", "/"), ("/mcp/", "/mcp"), ("/v1.0/mcp_x~y-z", "/v1.0/mcp_x~y-z")] {
+      let cfg = ProviderConfig::from_json(&with(json!({ "endpoint": ok })), no_env).unwrap();
+      assert_eq!(cfg.endpoint, normalised);
     }
     for bad in [json!([]), json!(""), json!([1]), json!(3)] {
       assert!(ProviderConfig::from_json(&with(json!({ "audience": bad })), no_env).is_err());

@@ -5,9 +5,11 @@ use jsonwebtoken::DecodingKey;
 use once_cell::sync::Lazy;
 use serde_json::{Map, Value};
 
+use crate::config::ProviderConfig;
+use crate::guard::Guard;
 use crate::jwt::b64;
 use crate::jwt::bearer::bearer_token;
-use crate::jwt::claims::{check_claims, parse_object, ClaimRules};
+use crate::jwt::claims::{check_claims, ClaimRules};
 use crate::jwt::jwks::{KeySet, RsaKey};
 use crate::jwt::verify::{parse_token, verify_with_key};
 use crate::workos::ApiErrorData;
@@ -36,6 +38,16 @@ static FIXED_KEY: Lazy<RsaKey> = Lazy::new(|| {
   }
 });
 
+static GUARD: Lazy<Guard> = Lazy::new(|| {
+  let config = serde_json::json!({
+    "apiKey": "k", "clientId": "c", "baseURL": "https://mcp.example", "authkitDomain": "acme.authkit.app"
+  });
+  match ProviderConfig::from_json(&config, |_| None) {
+    Ok(config) => Guard::new(&config),
+    Err(e) => panic!("the fuzzing config must be valid: {e}"),
+  }
+});
+
 /// The whole token path: `Authorization` header parsing, the compact-JWS checks, the signature check
 /// against a fixed RSA key (the seed key), and, for correctly signed inputs, the payload and claims rules.
 pub fn token(data: &[u8]) {
@@ -61,20 +73,16 @@ pub fn claims(data: &[u8]) {
     audiences: &audiences,
     leeway: 30.0,
   };
-  if let Some(object) = parse_object(data) {
-    let _ = check_claims(object, &rules, NOW);
-  }
+  let _ = check_claims(data, &rules, NOW);
 }
 
 /// The `Authorization` header parser and the path guard.
 pub fn authorization_header(data: &[u8]) {
   let text = String::from_utf8_lossy(data);
   let _ = bearer_token(Some(&text));
-  let public = [
-    "/.well-known/oauth-protected-resource".to_string(),
-    "/.well-known/oauth-protected-resource/mcp".to_string(),
-  ];
-  let _ = crate::provider::guards(&text, "/mcp", &public);
+  for method in ["GET", "POST"] {
+    let _ = GUARD.guards(method, &text);
+  }
 }
 
 /// Upstream documents: a JWKS, the JSON object check of metadata, and WorkOS API error bodies.

@@ -120,10 +120,15 @@ pub async fn read_body_limited(mut response: Response, limit: usize) -> Result<V
 
 /// GETs an AuthKit JSON document: 2xx only, body capped, whole exchange bounded by `timeout`.
 /// Returns the raw bytes after checking they parse as a JSON object.
+///
+/// A network failure is retried once at once, within the same deadline: a pooled keep-alive
+/// connection that the server closes just as the request goes out fails that way, and a GET is
+/// safe to repeat (`bench/diagnose-keepalive.js` reproduces the race: without the retry a warm-up
+/// could leave no keys).
 pub async fn get_json_document(url: &str, timeout: Duration) -> Result<Vec<u8>, FetchError> {
-  let mut headers = HeaderMap::new();
-  headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-  let work = async {
+  let attempt = || async {
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     let response = client()?.get(url).headers(headers).send().await.map_err(classify)?;
     let status = response.status();
     if !status.is_success() {
@@ -131,7 +136,13 @@ pub async fn get_json_document(url: &str, timeout: Duration) -> Result<Vec<u8>, 
     }
     read_body_limited(response, DOCUMENT_BODY_LIMIT).await
   };
-  // One deadline over connect, headers and body together.
+  let work = async {
+    match attempt().await {
+      Err(FetchError::Network(_)) => attempt().await,
+      other => other,
+    }
+  };
+  // One deadline over both attempts: connect, headers and body together.
   let body = tokio::time::timeout(timeout, work)
     .await
     .map_err(|_| FetchError::Timeout)??;

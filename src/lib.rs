@@ -3,13 +3,14 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-mod cache;
 mod config;
 mod error;
+mod guard;
 mod http;
 mod jwt;
 mod metadata;
 mod provider;
+mod refresher;
 mod workos;
 
 #[cfg(feature = "fuzzing")]

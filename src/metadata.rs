@@ -6,10 +6,9 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::cache::Refreshing;
 use crate::config::ProviderConfig;
 use crate::http;
-use crate::jwt::jwks::COLD_RETRY;
+use crate::refresher::{Refresher, Snapshot, COLD_RETRY};
 
 /// RFC 9728 §2, with the original's members in the original's order.
 #[derive(Serialize)]
@@ -70,7 +69,7 @@ pub struct AuthorizationServerMetadata {
   fallback: String,
   max_age: Duration,
   timeout: Duration,
-  cell: Refreshing<String>,
+  cell: Refresher<String>,
 }
 
 /// After a failed fetch, the next one waits this long (the stale copy or fallback answers meanwhile).
@@ -83,7 +82,7 @@ impl AuthorizationServerMetadata {
       fallback: fallback_authorization_server_document(&config.authkit_url),
       max_age,
       timeout,
-      cell: Refreshing::default(),
+      cell: Refresher::default(),
     })
   }
 
@@ -118,7 +117,7 @@ impl AuthorizationServerMetadata {
       .unwrap_or_else(|| self.fallback.clone())
   }
 
-  async fn fetch(&self, seen: u64, may_fetch: bool) -> crate::cache::Snapshot<String> {
+  async fn fetch(&self, seen: u64, may_fetch: bool) -> Snapshot<String> {
     let (url, timeout) = (self.url.as_str(), self.timeout);
     self
       .cell

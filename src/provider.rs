@@ -12,13 +12,15 @@ use serde_json::Value;
 
 use crate::config::{ProviderConfig, AUTHORIZATION_SERVER_PATH, PROTECTED_RESOURCE_PATH};
 use crate::error::note_internal_failure;
+use crate::guard::Guard;
 use crate::jwt::bearer::bearer_token;
 use crate::jwt::claims::VerifiedClaims;
-use crate::jwt::jwks::{JwksCache, COLD_RETRY};
+use crate::jwt::jwks::{JwksCache, OnNewKeys};
 use crate::jwt::token_cache::TokenCache;
 use crate::jwt::verify::{Verified, Verifier, LEEWAY_SECONDS};
 use crate::jwt::Rejection;
 use crate::metadata::{protected_resource_document, AuthorizationServerMetadata};
+use crate::refresher::COLD_RETRY;
 use crate::workos::{NativeWorkOS, WorkOsApi};
 
 /// The verified session, as the glue turns it into the `Session` object (Dates made there).
@@ -33,8 +35,8 @@ pub struct SessionData {
   pub expires_at_ms: f64,
   /// `iat` in milliseconds; absent when the token had no `iat`.
   pub issued_at_ms: Option<f64>,
-  /// The verified payload exactly as signed, members in token order.
-  pub claims: Value,
+  /// The verified payload's JSON text exactly as signed (the glue parses it into `claims`).
+  pub claims_json: String,
 }
 
 /// What to do with one request: `status` 200 with a `session`, or the full error response.
@@ -63,37 +65,6 @@ pub struct RouterInfo {
   pub protected_resource_document: String,
   /// The endpoint-suffixed document (`resource` = `baseURL` + endpoint).
   pub resource_metadata_document: String,
-}
-
-/// Decodes `%XX` escapes; a malformed escape is kept as it is (and so cannot dodge the guard,
-/// which compares the prefix only).
-/// The guard rule behind `isGuarded`: `endpoint_lower` and `public_paths` are lower-cased.
-pub(crate) fn guards(path: &str, endpoint_lower: &str, public_paths: &[String]) -> bool {
-  let lower = percent_decode(path).to_ascii_lowercase();
-  let lower = lower.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(&lower);
-  if public_paths.iter().any(|p| p == lower) {
-    return false;
-  }
-  lower.starts_with(endpoint_lower)
-}
-
-fn percent_decode(path: &str) -> String {
-  let bytes = path.as_bytes();
-  let mut out = Vec::with_capacity(bytes.len());
-  let mut i = 0;
-  while i < bytes.len() {
-    let hex = |b: u8| (b as char).to_digit(16);
-    if bytes[i] == b'%' && i + 2 < bytes.len() {
-      if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-        out.push((h * 16 + l) as u8);
-        i += 3;
-        continue;
-      }
-    }
-    out.push(bytes[i]);
-    i += 1;
-  }
-  String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Quotes a `WWW-Authenticate` parameter value (RFC 9110 §5.6.4).
@@ -200,7 +171,7 @@ fn session_data(v: &VerifiedClaims) -> SessionData {
     permissions: v.permissions.clone(),
     expires_at_ms: v.exp * 1000.0,
     issued_at_ms: v.iat.map(|iat| iat * 1000.0),
-    claims: Value::Object(v.claims.clone()),
+    claims_json: v.payload.to_string(),
   }
 }
 
@@ -210,9 +181,7 @@ struct ProviderCore {
   metadata: Arc<AuthorizationServerMetadata>,
   api: Arc<WorkOsApi>,
   router: (String, String, String),
-  /// The metadata paths, lower-cased: never guarded.
-  public_paths: [String; 3],
-  endpoint_lower: String,
+  guard: Guard,
 }
 
 impl ProviderCore {
@@ -251,10 +220,13 @@ impl NativeProvider {
     let metadata = AuthorizationServerMetadata::new(&config, config.metadata_max_age, Duration::from_secs(5));
     let api = WorkOsApi::new(&config.api_key, config.api.clone()).map_err(napi::Error::from_reason)?;
     let tokens = TokenCache::new(config.token_cache, LEEWAY_SECONDS);
+    let on_new_keys = tokens
+      .clone()
+      .map(|tokens| -> OnNewKeys { Box::new(move |keys| tokens.retain_published(|key| keys.has_fingerprint(key))) });
     let verifier = Verifier {
       issuer: config.authkit_url.clone(),
       audiences: config.audiences.clone(),
-      jwks: JwksCache::new(config.jwks_url(), config.jwks, tokens.clone()),
+      jwks: JwksCache::new(config.jwks_url(), config.jwks, on_new_keys),
       tokens,
     };
     if config.jwks.warm_up {
@@ -268,12 +240,7 @@ impl NativeProvider {
       config.endpoint.clone(),
     );
     let core = ProviderCore {
-      public_paths: [
-        PROTECTED_RESOURCE_PATH.to_string(),
-        config.resource_metadata_path().to_ascii_lowercase(),
-        AUTHORIZATION_SERVER_PATH.to_string(),
-      ],
-      endpoint_lower: config.endpoint.to_ascii_lowercase(),
+      guard: Guard::new(&config),
       responses: Responses::new(&config),
       verifier,
       metadata,
@@ -297,13 +264,11 @@ impl NativeProvider {
     }
   }
 
-  /// Whether the middleware guards a request for `path` (Express `req.path`): paths that start with
-  /// the endpoint, compared after percent-decoding and ignoring ASCII case (Express routes match
-  /// case-insensitively, so `/MCP` must not slip past a guard on `/mcp`). The metadata documents
-  /// are never guarded, even when the endpoint is `/`.
+  /// Whether the middleware guards a `method` request for `path` (Express `req.path`); see
+  /// `src/guard.rs` for the rule.
   #[napi]
-  pub fn is_guarded(&self, path: String) -> bool {
-    guards(&path, &self.core.endpoint_lower, &self.core.public_paths)
+  pub fn is_guarded(&self, method: String, path: String) -> bool {
+    self.core.guard.guards(&method, &path)
   }
 
   /// Decides a request from its `Authorization` header without waiting for the network. Returns

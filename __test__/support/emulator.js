@@ -71,12 +71,15 @@ function encodeUnsigned(headerObj, payloadObj) {
   return `${encodeSegments(headerObj, payloadObj)}.`;
 }
 
-/** Shallow merge where a value of `undefined` deletes the key. */
+/**
+ * Shallow merge where a value of `undefined` deletes the key. Members are defined as data, so an
+ * own `__proto__` override (from `JSON.parse`) stays a member and never becomes the prototype.
+ */
 function mergeDefined(base, overrides) {
   const out = { ...base };
   for (const [k, v] of Object.entries(overrides || {})) {
     if (v === undefined) delete out[k];
-    else out[k] = v;
+    else Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -232,13 +235,14 @@ class Emulator {
   // ---------------------------------------------------------------- keys & tokens
 
   /**
-   * Generates a new RSA-2048 key and makes it current.
-   * @param {{keepOld?: boolean}} [opts] keepOld=false removes the previous keys from the JWKS
-   *   (their private keys stay usable via `mintToken(.., { kid })` to forge "retired key" tokens).
+   * Generates a new RSA key (2048 bits, e = 65537 unless told otherwise) and makes it current.
+   * @param {{keepOld?: boolean, modulusLength?: number, publicExponent?: number}} [opts] keepOld=false
+   *   removes the previous keys from the JWKS (their private keys stay usable via
+   *   `mintToken(.., { kid })` to forge "retired key" tokens).
    * @returns {string} the new kid
    */
-  rotateKeys({ keepOld = true } = {}) {
-    const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  rotateKeys({ keepOld = true, modulusLength = 2048, publicExponent = 65537 } = {}) {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength, publicExponent });
     const kid = randomId('key_', 8);
     this._keys.set(kid, { privateKey, publicKey });
     if (!keepOld) this._published = [];
@@ -248,11 +252,13 @@ class Emulator {
   }
 
   /**
-   * Publishes an arbitrary extra JWKS entry (e.g. `{ kty: 'oct', k, kid }`).
+   * Publishes an arbitrary extra JWKS entry (e.g. `{ kty: 'oct', k, kid }`), after the emulator's own
+   * keys, or before them with `first`.
    * @param {object} jwk
+   * @param {{first?: boolean}} [opts]
    */
-  addJwk(jwk) {
-    this._extraJwks.push({ ...jwk });
+  addJwk(jwk, { first = false } = {}) {
+    this._extraJwks.push({ jwk: { ...jwk }, first });
   }
 
   _key(kid = this.currentKid) {
@@ -282,7 +288,8 @@ class Emulator {
 
   /** @returns {{keys: object[]}} the JWKS document */
   jwks() {
-    return { keys: [...this._published.map((kid) => this.publicJwk(kid)), ...this._extraJwks.map((j) => ({ ...j }))] };
+    const extra = (first) => this._extraJwks.filter((e) => e.first === first).map((e) => ({ ...e.jwk }));
+    return { keys: [...extra(true), ...this._published.map((kid) => this.publicJwk(kid)), ...extra(false)] };
   }
 
   /**

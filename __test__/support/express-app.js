@@ -35,15 +35,23 @@ function configFor(emu, baseURL, overrides = {}) {
 
 /**
  * Starts an Express app with `router` and `middleware` mounted as xmcp mounts them, and routes that
- * report what the tool code would see.
+ * report what the tool code would see. `before`: middleware mounted ahead of the package's (a timeout
+ * middleware, say). `reached` lists the requests that got past the package to a route.
  */
-async function startExpressApp(emu, overrides = {}) {
+async function startExpressApp(emu, overrides = {}, { before = [] } = {}) {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const { middleware, router } = workosProvider(configFor(emu, url, overrides))
   const app = express()
+  const reached = []
+  for (const m of before) app.use(m)
+  app.use(express.json())
   app.use(router)
   app.use(middleware)
+  app.use((req, res, next) => {
+    reached.push({ method: req.method, path: req.path })
+    next()
+  })
   app.get('/public', (req, res) => res.json({ public: true }))
   const sessionView = () => {
     const s = getSession()
@@ -72,7 +80,9 @@ async function startExpressApp(emu, overrides = {}) {
       res.status(500).json({ name: err.name, message: err.message, status: err.status })
     }
   })
+  app.use((req, res) => res.status(404).json({ notFound: req.path }))
   app.use((err, req, res, next) => {
+    if (res.headersSent) return next(err)
     res.status(500).json({ unexpected: String(err && err.message) })
   })
   // Headers up to 64 KiB, so the package's own 16 KiB token cap is what rejects long tokens.
@@ -80,6 +90,7 @@ async function startExpressApp(emu, overrides = {}) {
   await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve))
   return {
     url,
+    reached,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections?.()

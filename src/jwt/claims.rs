@@ -49,7 +49,7 @@ pub struct ClaimRules<'a> {
   pub leeway: f64,
 }
 
-/// The verified claims the session is built from; `claims` is the payload exactly as signed.
+/// The verified claims the session is built from; `payload` is the JSON text exactly as signed.
 #[derive(Debug, Clone)]
 pub struct VerifiedClaims {
   pub sub: String,
@@ -60,7 +60,9 @@ pub struct VerifiedClaims {
   pub exp: f64,
   pub nbf: Option<f64>,
   pub iat: Option<f64>,
-  pub claims: Map<String, Value>,
+  /// The payload's JSON text. JavaScript parses it (`JSON.parse`), so every member, `__proto__`
+  /// included, becomes plain own data, exactly as the token carried it.
+  pub payload: Box<str>,
 }
 
 fn numeric_date(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>, Rejection> {
@@ -87,11 +89,14 @@ fn non_empty_string(claims: &Map<String, Value>, name: &str) -> Option<String> {
     .map(str::to_string)
 }
 
-/// Applies the claims rules: `iss` exact, `aud` containing an accepted audience, `sub` and `sid`
-/// non-empty strings, `exp` required, `nbf`/`iat` honoured, all time checks with the leeway.
-/// Identity and audience are checked before time, so a token that is both foreign and expired is
-/// "invalid" (re-login), not "expired" (refresh).
-pub fn check_claims(claims: Map<String, Value>, rules: &ClaimRules, now: f64) -> Result<VerifiedClaims, Rejection> {
+/// Parses a signed payload (a strict JSON object) and applies the claims rules: `iss` exact, `aud`
+/// containing an accepted audience, `sub` and `sid` non-empty strings, `exp` required, `nbf`/`iat`
+/// honoured, all time checks with the leeway. Identity and audience are checked before time, so a
+/// token that is both foreign and expired is "invalid" (re-login), not "expired" (refresh).
+pub fn check_claims(payload: &[u8], rules: &ClaimRules, now: f64) -> Result<VerifiedClaims, Rejection> {
+  let claims = parse_object(payload).ok_or(Rejection::Invalid("malformed_payload"))?;
+  // parse_object accepted the bytes as JSON, so they are UTF-8.
+  let payload = std::str::from_utf8(payload).map_err(|_| Rejection::Invalid("malformed_payload"))?;
   if claims.get("iss").and_then(Value::as_str) != Some(rules.issuer) {
     return Err(Rejection::Invalid("issuer_mismatch"));
   }
@@ -140,7 +145,7 @@ pub fn check_claims(claims: Map<String, Value>, rules: &ClaimRules, now: f64) ->
     exp,
     nbf,
     iat,
-    claims,
+    payload: payload.into(),
   })
 }
 
@@ -176,7 +181,7 @@ mod tests {
       audiences: &audiences,
       leeway: 30.0,
     };
-    check_claims(claims.as_object().unwrap().clone(), &rules, NOW)
+    check_claims(claims.to_string().as_bytes(), &rules, NOW)
   }
 
   #[test]

@@ -2,7 +2,9 @@
 //! and callers that arrive while it runs wait for its result instead of starting their own.
 //!
 //! Both AuthKit caches (the JWKS and the authorization-server metadata) are built on this. A failed
-//! fetch never discards the last good value.
+//! fetch never discards the last good value. Whether to fetch is decided by the caller *under the
+//! fetch lock*, from the state left by any fetch it waited for, so a decision never rests on a
+//! stale view.
 
 use std::future::Future;
 use std::sync::{Arc, RwLock};
@@ -49,14 +51,18 @@ impl<T> Snapshot<T> {
   }
 }
 
-pub struct Refreshing<T> {
+/// After a failed fetch with no value at all, callers are answered from that failure for this long
+/// before the next fetch is tried, so an upstream outage does not turn every request into a wait.
+pub const COLD_RETRY: Duration = Duration::from_secs(2);
+
+pub struct Refresher<T> {
   state: RwLock<Snapshot<T>>,
   fetch_lock: tokio::sync::Mutex<()>,
 }
 
-impl<T> Default for Refreshing<T> {
+impl<T> Default for Refresher<T> {
   fn default() -> Self {
-    Refreshing {
+    Refresher {
       state: RwLock::new(Snapshot {
         value: None,
         fetched_at: None,
@@ -69,7 +75,7 @@ impl<T> Default for Refreshing<T> {
   }
 }
 
-impl<T> Refreshing<T> {
+impl<T> Refresher<T> {
   pub fn snapshot(&self) -> Snapshot<T> {
     // A poisoned lock only means a panic happened elsewhere while holding it; the data is still a
     // valid snapshot (every write is a single assignment), so keep serving.
@@ -85,9 +91,10 @@ impl<T> Refreshing<T> {
     self.fetch_lock.try_lock().is_err()
   }
 
-  /// Waits for any fetch in flight. If one finished after the caller saw generation `seen`, returns
-  /// its result without fetching again; otherwise fetches now when `may_fetch` allows it.
-  pub async fn refresh<E, F, Fut>(&self, seen: u64, may_fetch: bool, fetch: F) -> Snapshot<T>
+  /// Waits for any fetch in flight, then asks `decide` (with the state that fetch left) whether to
+  /// fetch now; returns the state after that. `decide` runs under the fetch lock, so it may also
+  /// take a budget (see the JWKS cache) without racing other callers.
+  pub async fn refresh_when<E, F, Fut>(&self, decide: impl FnOnce(&Snapshot<T>) -> bool, fetch: F) -> Snapshot<T>
   where
     E: std::fmt::Display,
     F: FnOnce() -> Fut,
@@ -95,7 +102,7 @@ impl<T> Refreshing<T> {
   {
     let _guard = self.fetch_lock.lock().await;
     let current = self.snapshot();
-    if current.generation != seen || !may_fetch {
+    if !decide(&current) {
       return current;
     }
     let started = Instant::now();
@@ -114,6 +121,19 @@ impl<T> Refreshing<T> {
     });
     self.snapshot()
   }
+
+  /// [`Refresher::refresh_when`] for callers that saw generation `seen`: fetches when nobody
+  /// fetched since and `may_fetch` allows it.
+  pub async fn refresh<E, F, Fut>(&self, seen: u64, may_fetch: bool, fetch: F) -> Snapshot<T>
+  where
+    E: std::fmt::Display,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+  {
+    self
+      .refresh_when(|current| may_fetch && current.generation == seen, fetch)
+      .await
+  }
 }
 
 #[cfg(test)]
@@ -123,7 +143,7 @@ mod tests {
 
   #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
   async fn concurrent_callers_share_one_fetch() {
-    let cell = Arc::new(Refreshing::<u32>::default());
+    let cell = Arc::new(Refresher::<u32>::default());
     let fetches = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..50 {
@@ -146,7 +166,7 @@ mod tests {
 
   #[tokio::test]
   async fn a_failed_fetch_keeps_the_last_good_value() {
-    let cell = Refreshing::<u32>::default();
+    let cell = Refresher::<u32>::default();
     let snap = cell.refresh(0, true, || async { Ok::<_, String>(1) }).await;
     let snap = cell
       .refresh(snap.generation, true, || async { Err::<u32, _>("down".to_string()) })
@@ -158,7 +178,7 @@ mod tests {
 
   #[tokio::test]
   async fn refresh_without_permission_does_not_fetch() {
-    let cell = Refreshing::<u32>::default();
+    let cell = Refresher::<u32>::default();
     let snap = cell.refresh(0, false, || async { Ok::<_, String>(1) }).await;
     assert!(snap.value.is_none());
     assert!(snap.last_attempt.is_none());
