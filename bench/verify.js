@@ -200,7 +200,7 @@ async function boundary(emu, cfg) {
   fastCache(typical)
   const rows = [
     ['getter', 'napi: trivial getter (tokenCacheSize)', () => p.tokenCacheSize],
-    ['guard', 'napi: isGuarded("/mcp")', () => p.isGuarded('/mcp')],
+    ['guard', 'napi: isGuarded("POST", "/mcp")', () => p.isGuarded('POST', '/mcp')],
     ['missing', 'authenticateSync(undefined): 401 outcome object, no token', () => p.authenticateSync(undefined)],
     ['garbageOff', `authenticateSync(${typical.length}-char non-JWT), cache off: + token string in`, () => q.authenticateSync(garbage)],
     ['garbageOn', 'same, cache on: + SHA-256 of the token + LRU miss', () => p.authenticateSync(garbage)],

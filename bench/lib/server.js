@@ -151,7 +151,7 @@ async function main() {
     app.use(workosProvider(config).router)
     if (variant === 'native-calls') {
       app.use((req, res, next) => {
-        const outcome = provider.isGuarded(req.path) ? provider.authenticateSync(req.headers.authorization) : undefined
+        const outcome = provider.isGuarded(req.method, req.path) ? provider.authenticateSync(req.headers.authorization) : undefined
         if (outcome && outcome.status !== 200) return res.status(500).end()
         next()
       })
@@ -161,7 +161,7 @@ async function main() {
       const t0 = process.hrtime.bigint()
       void provider.tokenCacheSize // control: a trivial napi call, timed but not counted below
       const t1 = process.hrtime.bigint()
-      const guarded = provider.isGuarded(req.path)
+      const guarded = provider.isGuarded(req.method, req.path)
       const t2 = process.hrtime.bigint()
       const outcome = guarded ? provider.authenticateSync(req.headers.authorization) : undefined
       const t3 = process.hrtime.bigint()
