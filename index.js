@@ -4,10 +4,18 @@
 // Behaviour (which paths are guarded, how a token is judged, what each failure answers, the
 // discovery documents) lives in Rust (src/). This file adapts it to Express and keeps the verified
 // session in AsyncLocalStorage for everything that runs for that request.
+//
+// One request, start to end: `guarded()` (guard.js, the rule of src/guard.rs applied to data computed
+// once) lets unguarded requests through without touching the addon. A guarded request's
+// `Authorization` header is looked up in a small first-level cache of recent verdicts; on a miss, one
+// native call judges it and returns either the verified session as one string or the code of a
+// rejection whose answer was built here once, at start-up. The session object is only built when a
+// tool first asks for it.
 const { AsyncLocalStorage } = require('node:async_hooks')
 const diagnostics = require('node:diagnostics_channel')
 const express = require('express')
 const native = require('./native.js')
+const { createGuard } = require('./guard.js')
 const { WorkOS, fromNative } = require('./client.js')
 const { exceptions } = require('./errors.js')
 
@@ -21,23 +29,81 @@ const CLIENT_NOT_INITIALIZED = '[WorkOS] Client not initialized. Make sure worko
 const STATE_KEY = Symbol.for('@xmcp-dev/workos/state')
 const state = (globalThis[STATE_KEY] ??= { sessions: new AsyncLocalStorage(), client: undefined })
 
-function toSession(data) {
-  return {
-    userId: data.userId,
-    sessionId: data.sessionId,
-    organizationId: data.organizationId ?? undefined,
-    role: data.role ?? undefined,
-    permissions: data.permissions ?? undefined,
-    expiresAt: new Date(data.expiresAtMs),
-    issuedAt: new Date(data.issuedAtMs ?? Number.NaN),
-    // JSON.parse keeps every member as plain own data (`__proto__` included), as signed.
-    claims: JSON.parse(data.claimsJson),
-  }
-}
+/** `authenticateSync` could not decide without downloading AuthKit's keys (src/provider.rs). */
+const PENDING = 0
+
+/**
+ * How long the glue reuses a verdict for the same `Authorization` header before asking the addon
+ * again. The addon's answer also bounds it (the token's `exp` and `tokenCache.maxAgeMs`); asking again
+ * every second is what applies a JWKS refresh that removed the token's key.
+ */
+const REUSE_MS = 1000
+/** At most this many recent verdicts are kept in the glue (the addon's own cache is larger). */
+const FIRST_LEVEL_ENTRIES = 1000
 
 // Verdicts dropped because the response had already started (a timeout middleware answered first,
 // or the client went away) are published here, for whoever wants to count them; nothing is logged.
 const dropped = diagnostics.channel('@xmcp-dev/workos:dropped')
+
+/**
+ * The request's verified session: built from the addon's JSON the first time a tool asks for it,
+ * then the same object for the rest of the request.
+ */
+class SessionSlot {
+  constructor(json) {
+    this.json = json
+    this.session = undefined
+  }
+
+  get() {
+    if (this.session === undefined) {
+      // JSON.parse keeps every claim as plain own data (`__proto__` included), as signed.
+      const data = JSON.parse(this.json)
+      this.session = {
+        userId: data.userId,
+        sessionId: data.sessionId,
+        organizationId: data.organizationId,
+        role: data.role,
+        permissions: data.permissions,
+        expiresAt: new Date(data.expiresAtMs),
+        issuedAt: new Date(data.issuedAtMs ?? Number.NaN),
+        claims: data.claims,
+      }
+    }
+    return this.session
+  }
+}
+
+/**
+ * Recent verdicts by `Authorization` header, so that a client repeating its token is answered without
+ * a native call. Only verified sessions are kept, each until `min(the addon's limit, now + REUSE_MS)`;
+ * the oldest entry goes first when it is full. The headers live only in this closure, never in an
+ * object handed to user code.
+ */
+class FirstLevelCache {
+  constructor(capacity) {
+    this.capacity = capacity
+    this.entries = new Map()
+  }
+
+  /** The session JSON for `header`, or undefined. */
+  get(header, now) {
+    const entry = this.entries.get(header)
+    if (entry === undefined) return undefined
+    if (now < entry.until) return entry.json
+    this.entries.delete(header)
+    return undefined
+  }
+
+  /** Keeps `json` for `header` while `untilMs` (the addon's limit; 0: never) allows. */
+  remember(header, json, untilMs, now) {
+    const until = Math.min(untilMs, now + REUSE_MS)
+    if (!(until > now)) return
+    this.entries.delete(header)
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value)
+    this.entries.set(header, { json, until })
+  }
+}
 
 /** True once something else (a timeout middleware, say) has answered or the client has gone. */
 function answered(res) {
@@ -68,6 +134,12 @@ function sendJson(res, status, body, headers) {
   res.status(status)
   if (headers) res.set(headers)
   res.type('application/json').send(body)
+}
+
+/** A rejection's complete answer, written with Node's own response methods (no Express work per request). */
+function rejection({ status, reason, body, headers }) {
+  const head = { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) }
+  return { status, reason, send: (res) => res.writeHead(status, head).end(body) }
 }
 
 /**
@@ -107,26 +179,44 @@ function workosProvider(config) {
   })
   router.options(info.authorizationServerPath, preflight)
 
-  function respond(outcome, res, next) {
-    // Something else (a timeout middleware, say) answered first: drop our verdict quietly.
-    if (tooLate(res, outcome.status, outcome.reason)) return
-    if (outcome.status === 200) {
-      state.sessions.run(toSession(outcome.session), next)
-    } else {
-      sendJson(res, outcome.status, outcome.body, outcome.headers)
+  const guarded = createGuard(info.guard)
+  const rejections = info.rejections.map(rejection)
+  const internalError = rejections.find((r) => r.reason === 'internal_error')
+  // With `tokenCache: false` the addon marks every reply as not reusable, so this cache stays empty.
+  const recent = new FirstLevelCache(FIRST_LEVEL_ENTRIES)
+
+  /** Lets the request in with its session. */
+  function admit(json, res, next) {
+    if (tooLate(res, 200, 'verified')) return
+    state.sessions.run(new SessionSlot(json), next)
+  }
+
+  /** Acts on the addon's verdict: a session reply (`<until ms>,<json>`) or a rejection code. */
+  function respond(verdict, authorization, res, next) {
+    if (typeof verdict === 'string') {
+      const comma = verdict.indexOf(',')
+      const json = verdict.slice(comma + 1)
+      recent.remember(authorization, json, Number(verdict.slice(0, comma)), Date.now())
+      return admit(json, res, next)
     }
+    const answer = rejections[verdict] ?? internalError
+    // Something else (a timeout middleware, say) answered first: drop our verdict quietly.
+    if (tooLate(res, answer.status, answer.reason)) return
+    answer.send(res)
   }
 
   function middleware(req, res, next) {
-    if (!provider.isGuarded(req.method, req.path)) return next()
+    if (!guarded(req.method, req.path)) return next()
     const authorization = req.headers.authorization
+    const json = recent.get(authorization, Date.now())
+    if (json !== undefined) return admit(json, res, next)
     // Most requests are decided at once from cached keys; only a cold cache or an unknown key waits
     // for AuthKit, off the event loop.
-    const immediate = provider.authenticateSync(authorization)
-    if (immediate) return respond(immediate, res, next)
+    const verdict = provider.authenticateSync(authorization)
+    if (verdict !== PENDING) return respond(verdict, authorization, res, next)
     provider
       .authenticate(authorization)
-      .then((outcome) => respond(outcome, res, next))
+      .then((late) => respond(late, authorization, res, next))
       .catch((err) => failed(res, next, err))
   }
 
@@ -135,9 +225,9 @@ function workosProvider(config) {
 
 /** The session of the current authenticated request. Throws outside one. */
 function getSession() {
-  const session = state.sessions.getStore()
-  if (!session) throw new Error(SESSION_NOT_INITIALIZED)
-  return session
+  const slot = state.sessions.getStore()
+  if (!slot) throw new Error(SESSION_NOT_INITIALIZED)
+  return slot.get()
 }
 
 /** The WorkOS API client configured by `workosProvider()`. */

@@ -8,6 +8,7 @@ const crypto = require('node:crypto')
 const http = require('node:http')
 const { createEmulator, base64url, encodeUnsigned } = require('./support/emulator')
 const { configFor, startExpressApp } = require('./support/express-app')
+const { outcomeSync, outcomeOf, judgeHeader } = require('./support/verdict')
 const { NativeProvider } = require('../native.js')
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -26,7 +27,7 @@ async function warmProvider(target, overrides = {}) {
 /** Judges `Bearer <token>` exactly as the middleware does (sync first, then async). */
 async function judge(token, p = provider) {
   const header = `Bearer ${token}`
-  return p.authenticateSync(header) ?? (await p.authenticate(header))
+  return judgeHeader(p, header)
 }
 
 /** Signs arbitrary header/payload bytes with the emulator's RS256 key (raw control of encoding). */

@@ -8,6 +8,7 @@ const path = require('node:path')
 const { WorkOS: SdkWorkOS } = require('@workos-inc/node')
 const { createEmulator, signHs256, encodeUnsigned, base64url } = require('./support/emulator')
 const { startExpressApp, configFor } = require('./support/express-app')
+const { outcomeSync, outcomeOf, judgeHeader } = require('./support/verdict')
 const { waitFor } = require('./support/wait')
 const pkg = require('@xmcp-dev/workos')
 
@@ -486,13 +487,13 @@ describe('workosProvider in an Express app', () => {
       const provider = providerOf()
       await provider.warmUp()
       const token = emu.mintToken()
-      assert.equal(provider.authenticateSync(`Bearer ${token}`).status, 200)
+      assert.equal(outcomeSync(provider, `Bearer ${token}`).status, 200)
       assert.equal(provider.tokenCacheSize, 1)
-      assert.equal(provider.authenticateSync(`Bearer ${token}`).status, 200)
+      assert.equal(outcomeSync(provider, `Bearer ${token}`).status, 200)
       assert.equal(provider.tokenCacheSize, 1)
       const bad = emu.mintToken({ aud: 'someone_else' })
-      assert.equal(provider.authenticateSync(`Bearer ${bad}`).status, 401)
-      assert.equal(provider.authenticateSync(`Bearer ${bad}`).status, 401)
+      assert.equal(outcomeSync(provider, `Bearer ${bad}`).status, 401)
+      assert.equal(outcomeSync(provider, `Bearer ${bad}`).status, 401)
       assert.equal(provider.tokenCacheSize, 1, 'rejections are not cached')
     })
 
@@ -502,11 +503,11 @@ describe('workosProvider in an Express app', () => {
       try {
         await provider.warmUp()
         // An unknown kid spends the download budget; a key published just after it waits for the cooldown.
-        assert.equal((await provider.authenticate(`Bearer ${own.mintToken({}, { header: { kid: 'nobody' } })}`)).reason, 'unknown_key')
+        assert.equal((await outcomeOf(provider, `Bearer ${own.mintToken({}, { header: { kid: 'nobody' } })}`)).reason, 'unknown_key')
         own.rotateKeys({ keepOld: true })
         const token = `Bearer ${own.mintToken()}`
-        assert.equal((await provider.authenticate(token)).status, 401, 'within the cooldown: unknown key')
-        await waitFor(async () => (await provider.authenticate(token)).status === 200, { what: 'the new key', everyMs: 100 })
+        assert.equal((await outcomeOf(provider, token)).status, 401, 'within the cooldown: unknown key')
+        await waitFor(async () => (await outcomeOf(provider, token)).status === 200, { what: 'the new key', everyMs: 100 })
       } finally {
         await own.close()
       }
@@ -518,14 +519,14 @@ describe('workosProvider in an Express app', () => {
       try {
         await provider.warmUp()
         const oldToken = `Bearer ${own.mintToken()}`
-        assert.equal(provider.authenticateSync(oldToken).status, 200)
+        assert.equal(outcomeSync(provider, oldToken).status, 200)
         assert.equal(provider.tokenCacheSize, 1)
         own.rotateKeys({ keepOld: false })
         await sleep(1100)
         // A request with the new key refetches the JWKS (the old key is gone from it).
-        assert.equal((await provider.authenticate(`Bearer ${own.mintToken()}`)).status, 200)
+        assert.equal((await outcomeOf(provider, `Bearer ${own.mintToken()}`)).status, 200)
         assert.equal(provider.tokenCacheSize, 1, 'the old entry was purged, the new one cached')
-        const outcome = (provider.authenticateSync(oldToken)) ?? (await provider.authenticate(oldToken))
+        const outcome = await judgeHeader(provider, oldToken)
         assert.equal(outcome.status, 401)
         assert.equal(outcome.reason, 'unknown_key')
       } finally {
@@ -536,7 +537,7 @@ describe('workosProvider in an Express app', () => {
     test('the cache is bounded by maxEntries', async () => {
       const provider = providerOf({ tokenCache: { maxEntries: 5 } })
       await provider.warmUp()
-      for (let i = 0; i < 20; i++) assert.equal(provider.authenticateSync(`Bearer ${emu.mintToken({ sub: `u${i}` })}`).status, 200)
+      for (let i = 0; i < 20; i++) assert.equal(outcomeSync(provider, `Bearer ${emu.mintToken({ sub: `u${i}` })}`).status, 200)
       assert.equal(provider.tokenCacheSize, 5)
     })
 
@@ -545,17 +546,48 @@ describe('workosProvider in an Express app', () => {
       await provider.warmUp()
       // Expires 1 s from now, counting the 30 s leeway.
       const token = `Bearer ${emu.mintToken({ exp: nowSeconds() - 29 })}`
-      assert.equal(provider.authenticateSync(token).status, 200)
+      assert.equal(outcomeSync(provider, token).status, 200)
       await sleep(2100)
-      const outcome = provider.authenticateSync(token)
+      const outcome = outcomeSync(provider, token)
       assert.equal(outcome.status, 401)
       assert.equal(outcome.reason, 'expired')
+    })
+
+    test('a repeated token whose key was removed from the JWKS is refused within a second', async () => {
+      const own = await createEmulator()
+      const other = await startExpressApp(own, { jwks: { cooldownMs: 1000 } })
+      try {
+        const old = own.mintToken()
+        for (let i = 0; i < 5; i++) assert.equal((await get(`${other.url}/mcp`, bearer(old))).status, 200)
+        own.rotateKeys({ keepOld: false })
+        // The new key's first token downloads the JWKS, which no longer has the old key.
+        assert.equal((await get(`${other.url}/mcp`, bearer(own.mintToken()))).status, 200)
+        await waitFor(async () => (await get(`${other.url}/mcp`, bearer(old))).status === 401, { what: 'the old token refused', timeoutMs: 3000, everyMs: 50 })
+      } finally {
+        await other.close()
+        await own.close()
+      }
+    })
+
+    test('a repeated token stops being accepted when it expires, in the glue as in the addon', async () => {
+      await withApp({}, async (other) => {
+        const token = emu.mintToken({ exp: nowSeconds() - 29 }) // 1 s left, counting the leeway
+        assert.equal((await get(`${other.url}/mcp`, bearer(token))).status, 200)
+        const res = await waitFor(
+          async () => {
+            const r = await get(`${other.url}/mcp`, bearer(token))
+            return r.status === 401 && r
+          },
+          { what: 'the token to expire', timeoutMs: 5000, everyMs: 50 },
+        )
+        assert.equal(res.body.error, 'token_expired')
+      })
     })
 
     test('tokenCache: false turns the cache off', async () => {
       const provider = providerOf({ tokenCache: false })
       await provider.warmUp()
-      assert.equal(provider.authenticateSync(`Bearer ${emu.mintToken()}`).status, 200)
+      assert.equal(outcomeSync(provider, `Bearer ${emu.mintToken()}`).status, 200)
       assert.equal(provider.tokenCacheSize, 0)
     })
   })

@@ -20,7 +20,8 @@ function authenticateInChild({ authkitDomain, token, env, clientId }) {
     const { NativeProvider } = require('./native.js')
     const p = new NativeProvider({ apiKey: 'k', clientId: ${JSON.stringify(clientId)}, baseURL: 'http://127.0.0.1:1',
       authkitDomain: ${JSON.stringify(authkitDomain)}, jwks: { warmUp: false, timeoutMs: 3000 } })
-    p.authenticate(${JSON.stringify(`Bearer ${token}`)}).then((o) => console.log(JSON.stringify({ status: o.status, reason: o.reason })))`
+    const { outcomeOf } = require('./__test__/support/verdict.js')
+    outcomeOf(p, ${JSON.stringify(`Bearer ${token}`)}).then((o) => console.log(JSON.stringify({ status: o.status, reason: o.reason })))`
   const cleanEnv = { ...process.env }
   for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'ALL_PROXY', 'all_proxy', 'NODE_EXTRA_CA_CERTS']) delete cleanEnv[name]
   return new Promise((resolve, reject) => {

@@ -37,6 +37,11 @@ impl Guard {
     }
   }
 
+  /// The rule as data: the lower-cased endpoint and document paths (the glue's copy of the rule).
+  pub fn rule(&self) -> (&str, &[String]) {
+    (&self.endpoint, &self.documents)
+  }
+
   /// Whether the middleware guards a `method` request for `path` (Express `req.path`).
   pub fn guards(&self, method: &str, path: &str) -> bool {
     if matches!(method, "GET" | "HEAD" | "OPTIONS") && self.is_document_route(path) {

@@ -16,7 +16,7 @@ mod workos;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 
-pub use provider::{AuthOutcome, NativeProvider, RouterInfo, SessionData};
+pub use provider::{GuardRule, NativeProvider, Rejected, RouterInfo};
 pub use workos::{ApiErrorData, ApiResult, NativeWorkOS};
 
 #[napi_derive::module_init]

@@ -1,12 +1,19 @@
 //! The native half of `workosProvider()`: one per provider, holding its config, key cache, metadata
-//! cache and WorkOS client. The glue asks it one question per request ("may this request in, and if
-//! not, what exactly do I answer?") and gets the complete answer as data.
+//! cache and WorkOS client.
+//!
+//! The glue decides in JavaScript which requests are guarded (the rule of `guard.rs`, handed over
+//! once as data), and answers repeated headers from its own small cache. For the others it makes
+//! one call, `authenticateSync(header)`, and gets back either a string (the verified session, see
+//! `jwt/session.rs`) or a small number: the index of a rejection whose complete answer it built
+//! once at start-up from `routerInfo.rejections`. Only `PENDING` (the keys must be downloaded first)
+//! sends it to the async `authenticate(header)`, which answers the same way.
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 
+use napi::bindgen_prelude::Either;
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -14,46 +21,68 @@ use crate::config::{ProviderConfig, AUTHORIZATION_SERVER_PATH, PROTECTED_RESOURC
 use crate::error::note_internal_failure;
 use crate::guard::Guard;
 use crate::jwt::bearer::bearer_token;
-use crate::jwt::claims::VerifiedClaims;
 use crate::jwt::jwks::{JwksCache, OnNewKeys};
 use crate::jwt::token_cache::TokenCache;
 use crate::jwt::verify::{Verified, Verifier, LEEWAY_SECONDS};
-use crate::jwt::Rejection;
+use crate::jwt::{Reason, Rejection};
 use crate::metadata::{protected_resource_document, AuthorizationServerMetadata};
 use crate::refresher::COLD_RETRY;
 use crate::workos::{NativeWorkOS, WorkOsApi};
 
-/// The verified session, as the glue turns it into the `Session` object (Dates made there).
-#[napi(object)]
-pub struct SessionData {
-  pub user_id: String,
-  pub session_id: String,
-  pub organization_id: Option<String>,
-  pub role: Option<String>,
-  pub permissions: Option<Vec<String>>,
-  /// `exp` in milliseconds.
-  pub expires_at_ms: f64,
-  /// `iat` in milliseconds; absent when the token had no `iat`.
-  pub issued_at_ms: Option<f64>,
-  /// The verified payload's JSON text exactly as signed (the glue parses it into `claims`).
-  pub claims_json: String,
+/// What `authenticateSync` returns when only a JWKS download can decide: call `authenticate`.
+pub const PENDING: u32 = 0;
+const MISSING_TOKEN: u32 = 1;
+const EXPIRED: u32 = 2;
+const UNAVAILABLE: u32 = 3;
+const INTERNAL: u32 = 4;
+/// Codes from here on are `invalid_token` rejections, one per [`Reason`], in [`Reason::ALL`] order.
+const FIRST_INVALID: u32 = 5;
+
+/// A verdict as it crosses: the session reply, or a rejection code.
+pub type Verdict = Either<String, u32>;
+
+fn verdict(result: Verified) -> Verdict {
+  match result {
+    Ok(token) => Either::A(token.reply.to_string()),
+    Err(rejection) => Either::B(code(rejection)),
+  }
 }
 
-/// What to do with one request: `status` 200 with a `session`, or the full error response.
+fn code(rejection: Rejection) -> u32 {
+  match rejection {
+    Rejection::Expired => EXPIRED,
+    Rejection::Unavailable => UNAVAILABLE,
+    Rejection::Invalid(reason) => {
+      let index = Reason::ALL.iter().position(|r| *r == reason).unwrap_or_default();
+      FIRST_INVALID + index as u32
+    }
+  }
+}
+
+/// The complete answer to one kind of refused request, built once.
 #[napi(object)]
-pub struct AuthOutcome {
+#[derive(Clone)]
+pub struct Rejected {
+  /// For logs and tests, never sent to the client: `missing_token`, `expired`, `jwks_unavailable`,
+  /// `internal_error` or the reason the token is invalid (`pending` for code 0, which is not an
+  /// answer).
+  pub reason: String,
   pub status: u32,
-  pub session: Option<SessionData>,
-  /// JSON body of the error response.
-  pub body: Option<String>,
-  /// Headers of the error response.
-  pub headers: Option<HashMap<String, String>>,
-  /// `missing_token`, `expired`, an invalid-token reason, `jwks_unavailable` or `internal_error`:
-  /// for logs and tests, never sent to the client.
-  pub reason: Option<String>,
+  /// JSON body.
+  pub body: String,
+  pub headers: HashMap<String, String>,
 }
 
-/// The paths and documents the router serves, computed once.
+/// Which requests the middleware guards, as data for the glue's copy of `guard.rs`'s rule.
+#[napi(object)]
+pub struct GuardRule {
+  /// The endpoint, lower-cased.
+  pub endpoint: String,
+  /// The discovery document paths, lower-cased, without a trailing slash.
+  pub documents: Vec<String>,
+}
+
+/// The paths, documents and answers of one provider, computed once.
 #[napi(object)]
 pub struct RouterInfo {
   /// The guarded endpoint path, `/mcp` by default.
@@ -65,6 +94,9 @@ pub struct RouterInfo {
   pub protected_resource_document: String,
   /// The endpoint-suffixed document (`resource` = `baseURL` + endpoint).
   pub resource_metadata_document: String,
+  pub guard: GuardRule,
+  /// The answer for each rejection code `authenticate` returns (index = code; 0 is `PENDING`).
+  pub rejections: Vec<Rejected>,
 }
 
 /// Quotes a `WWW-Authenticate` parameter value (RFC 9110 §5.6.4).
@@ -81,127 +113,88 @@ fn quoted(value: &str) -> String {
   out
 }
 
-/// The precomputed failure responses.
-struct Responses {
-  missing: (String, String),
-  expired: (String, String),
-  invalid: (String, String),
-  internal: (String, String),
-  unavailable_body: String,
-  retry_after: String,
-}
-
-impl Responses {
-  fn new(config: &ProviderConfig) -> Self {
-    let challenge = format!("Bearer resource_metadata={}", quoted(&config.resource_metadata_url()));
-    let body = |error: &str, description: &str| {
-      serde_json::json!({ "error": error, "error_description": description }).to_string()
-    };
-    let invalid_challenge = format!("{challenge}, error={}", quoted("invalid_token"));
-    Responses {
-      missing: (body("unauthorized", "Missing or invalid bearer token"), challenge.clone()),
-      expired: (
-        body("token_expired", "Access token has expired. Please refresh your token."),
-        format!("{invalid_challenge}, error_description={}", quoted("Token has expired")),
-      ),
-      invalid: (body("invalid_token", "Token verification failed"), invalid_challenge.clone()),
-      internal: (body("server_error", "Authentication processing failed"), invalid_challenge),
-      unavailable_body: body(
+/// Every rejection's answer, by code: the original's bodies and challenges, `no-store` on all.
+fn rejections(config: &ProviderConfig) -> Vec<Rejected> {
+  let challenge = format!("Bearer resource_metadata={}", quoted(&config.resource_metadata_url()));
+  let invalid_challenge = format!("{challenge}, error={}", quoted("invalid_token"));
+  let body = |error: &str, description: &str| {
+    serde_json::json!({ "error": error, "error_description": description }).to_string()
+  };
+  let unauthorized = |reason: &str, body: String, challenge: &str| Rejected {
+    reason: reason.to_string(),
+    status: 401,
+    body,
+    headers: HashMap::from([
+      ("WWW-Authenticate".to_string(), challenge.to_string()),
+      ("Cache-Control".to_string(), "no-store".to_string()),
+    ]),
+  };
+  let invalid_body = body("invalid_token", "Token verification failed");
+  let mut all = vec![
+    Rejected {
+      reason: "pending".into(),
+      status: 0,
+      body: String::new(),
+      headers: HashMap::new(),
+    },
+    unauthorized(
+      "missing_token",
+      body("unauthorized", "Missing or invalid bearer token"),
+      &challenge,
+    ),
+    unauthorized(
+      "expired",
+      body("token_expired", "Access token has expired. Please refresh your token."),
+      &format!("{invalid_challenge}, error_description={}", quoted("Token has expired")),
+    ),
+    Rejected {
+      reason: "jwks_unavailable".into(),
+      status: 503,
+      body: body(
         "server_error",
         "The authorization server's signing keys are unavailable, so the access token cannot be verified right now. Retry later.",
       ),
-      retry_after: COLD_RETRY.as_secs().max(1).to_string(),
-    }
-  }
-
-  fn unauthorized(&self, (body, challenge): &(String, String), reason: &str) -> AuthOutcome {
-    let headers = HashMap::from([
-      ("WWW-Authenticate".to_string(), challenge.clone()),
-      ("Cache-Control".to_string(), "no-store".to_string()),
-    ]);
-    AuthOutcome {
-      status: 401,
-      session: None,
-      body: Some(body.clone()),
-      headers: Some(headers),
-      reason: Some(reason.into()),
-    }
-  }
-
-  fn unavailable(&self) -> AuthOutcome {
-    let headers = HashMap::from([
-      ("Retry-After".to_string(), self.retry_after.clone()),
-      ("Cache-Control".to_string(), "no-store".to_string()),
-    ]);
-    AuthOutcome {
-      status: 503,
-      session: None,
-      body: Some(self.unavailable_body.clone()),
-      headers: Some(headers),
-      reason: Some("jwks_unavailable".into()),
-    }
-  }
-
-  fn internal(&self) -> AuthOutcome {
-    self.unauthorized(&self.internal, "internal_error")
-  }
-
-  fn for_result(&self, result: Verified) -> AuthOutcome {
-    match result {
-      Ok(claims) => AuthOutcome {
-        status: 200,
-        session: Some(session_data(&claims)),
-        body: None,
-        headers: None,
-        reason: None,
-      },
-      Err(Rejection::Expired) => self.unauthorized(&self.expired, "expired"),
-      Err(Rejection::Invalid(reason)) => self.unauthorized(&self.invalid, reason),
-      Err(Rejection::Unavailable) => self.unavailable(),
-    }
-  }
-}
-
-fn session_data(v: &VerifiedClaims) -> SessionData {
-  SessionData {
-    user_id: v.sub.clone(),
-    session_id: v.sid.clone(),
-    organization_id: v.org_id.clone(),
-    role: v.role.clone(),
-    permissions: v.permissions.clone(),
-    expires_at_ms: v.exp * 1000.0,
-    issued_at_ms: v.iat.map(|iat| iat * 1000.0),
-    claims_json: v.payload.to_string(),
-  }
+      headers: HashMap::from([
+        ("Retry-After".to_string(), COLD_RETRY.as_secs().max(1).to_string()),
+        ("Cache-Control".to_string(), "no-store".to_string()),
+      ]),
+    },
+    unauthorized(
+      "internal_error",
+      body("server_error", "Authentication processing failed"),
+      &invalid_challenge,
+    ),
+  ];
+  all.extend(
+    Reason::ALL
+      .iter()
+      .map(|reason| unauthorized(reason.as_str(), invalid_body.clone(), &invalid_challenge)),
+  );
+  all
 }
 
 struct ProviderCore {
   verifier: Verifier,
-  responses: Responses,
   metadata: Arc<AuthorizationServerMetadata>,
   api: Arc<WorkOsApi>,
   router: (String, String, String),
   guard: Guard,
+  rejections: Vec<Rejected>,
 }
 
 impl ProviderCore {
-  async fn authenticate(&self, authorization: Option<String>) -> AuthOutcome {
-    let Some(token) = bearer_token(authorization.as_deref()) else {
-      return self.responses.unauthorized(&self.responses.missing, "missing_token");
-    };
-    self
-      .responses
-      .for_result(self.verifier.verify_access_token(token).await)
+  async fn authenticate(&self, authorization: Option<String>) -> Verdict {
+    match bearer_token(authorization.as_deref()) {
+      None => Either::B(MISSING_TOKEN),
+      Some(token) => verdict(self.verifier.verify_access_token(token).await),
+    }
   }
 
-  fn authenticate_cached(&self, authorization: Option<&str>) -> Option<AuthOutcome> {
-    let Some(token) = bearer_token(authorization) else {
-      return Some(self.responses.unauthorized(&self.responses.missing, "missing_token"));
-    };
-    self
-      .verifier
-      .verify_cached(token)
-      .map(|result| self.responses.for_result(result))
+  fn authenticate_cached(&self, authorization: Option<&str>) -> Verdict {
+    match bearer_token(authorization) {
+      None => Either::B(MISSING_TOKEN),
+      Some(token) => self.verifier.verify_cached(token).map_or(Either::B(PENDING), verdict),
+    }
   }
 }
 
@@ -241,7 +234,7 @@ impl NativeProvider {
     );
     let core = ProviderCore {
       guard: Guard::new(&config),
-      responses: Responses::new(&config),
+      rejections: rejections(&config),
       verifier,
       metadata,
       api: Arc::new(api),
@@ -250,10 +243,11 @@ impl NativeProvider {
     Ok(NativeProvider { core: Arc::new(core) })
   }
 
-  /// The router's paths and static documents.
+  /// The router's paths and static documents, the guard rule and the rejection answers.
   #[napi(getter)]
   pub fn router_info(&self) -> RouterInfo {
     let (root, suffixed, endpoint) = &self.core.router;
+    let (guard_endpoint, documents) = self.core.guard.rule();
     RouterInfo {
       protected_resource_path: PROTECTED_RESOURCE_PATH.to_string(),
       resource_metadata_path: format!("{PROTECTED_RESOURCE_PATH}{endpoint}"),
@@ -261,36 +255,43 @@ impl NativeProvider {
       endpoint: endpoint.clone(),
       protected_resource_document: root.clone(),
       resource_metadata_document: suffixed.clone(),
+      guard: GuardRule {
+        endpoint: guard_endpoint.to_string(),
+        documents: documents.to_vec(),
+      },
+      rejections: self.core.rejections.clone(),
     }
   }
 
   /// Whether the middleware guards a `method` request for `path` (Express `req.path`); see
-  /// `src/guard.rs` for the rule.
+  /// `src/guard.rs`. The glue applies the same rule in JavaScript; this is the reference the tests
+  /// compare it with.
   #[napi]
   pub fn is_guarded(&self, method: String, path: String) -> bool {
     self.core.guard.guards(&method, &path)
   }
 
-  /// Decides a request from its `Authorization` header without waiting for the network. Returns
-  /// `null` when the answer needs the JWKS fetched; then call `authenticate`.
-  #[napi]
-  pub fn authenticate_sync(&self, authorization: Option<String>) -> Option<AuthOutcome> {
+  /// Judges a request from its `Authorization` header without waiting for the network: the session
+  /// reply (a string) or a rejection code; `PENDING` (0) when the keys must be downloaded first.
+  #[napi(ts_return_type = "string | number")]
+  pub fn authenticate_sync(&self, authorization: Option<String>) -> Verdict {
     let core = &self.core;
     catch_unwind(AssertUnwindSafe(|| core.authenticate_cached(authorization.as_deref()))).unwrap_or_else(|_| {
       note_internal_failure("authenticateSync");
-      Some(core.responses.internal())
+      Either::B(INTERNAL)
     })
   }
 
-  /// Decides a request from its `Authorization` header, fetching AuthKit's keys when needed.
-  #[napi]
-  pub async fn authenticate(&self, authorization: Option<String>) -> AuthOutcome {
+  /// Judges a request from its `Authorization` header, downloading AuthKit's keys when needed; never
+  /// `PENDING`.
+  #[napi(ts_return_type = "Promise<string | number>")]
+  pub async fn authenticate(&self, authorization: Option<String>) -> Verdict {
     let core = self.core.clone();
     match tokio::spawn(async move { core.authenticate(authorization).await }).await {
-      Ok(outcome) => outcome,
+      Ok(verdict) => verdict,
       Err(_) => {
         note_internal_failure("authenticate");
-        self.core.responses.internal()
+        Either::B(INTERNAL)
       }
     }
   }
@@ -327,6 +328,30 @@ impl NativeProvider {
   pub fn client(&self) -> NativeWorkOS {
     NativeWorkOS {
       api: self.core.api.clone(),
+    }
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn every_code_has_its_answer() {
+    let config = ProviderConfig::from_json(
+      &serde_json::json!({"apiKey": "k", "clientId": "c", "baseURL": "https://mcp.example", "authkitDomain": "acme.authkit.app"}),
+      |_| None,
+    )
+    .unwrap();
+    let all = rejections(&config);
+    assert_eq!(all.len(), FIRST_INVALID as usize + Reason::ALL.len());
+    assert_eq!(all[MISSING_TOKEN as usize].reason, "missing_token");
+    assert_eq!(all[EXPIRED as usize].reason, "expired");
+    assert_eq!(all[UNAVAILABLE as usize].status, 503);
+    assert_eq!(all[INTERNAL as usize].reason, "internal_error");
+    for reason in Reason::ALL {
+      let rejected = &all[code(Rejection::Invalid(*reason)) as usize];
+      assert_eq!((rejected.reason.as_str(), rejected.status), (reason.as_str(), 401));
     }
   }
 }

@@ -6,7 +6,7 @@ use serde::de::{Deserializer, Error as _, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::jwt::Rejection;
+use crate::jwt::{Reason, Rejection};
 
 /// A JSON object whose top-level member names are unique. A repeated name is an error instead of
 /// "last one wins", so a token cannot show one `aud` to one parser and another to the next.
@@ -65,19 +65,11 @@ pub struct VerifiedClaims {
   pub payload: Box<str>,
 }
 
-fn numeric_date(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>, Rejection> {
+fn numeric_date(claims: &Map<String, Value>, name: &str, malformed: Reason) -> Result<Option<f64>, Rejection> {
   match claims.get(name) {
     None => Ok(None),
-    Some(Value::Number(n)) => n.as_f64().map(Some).ok_or(Rejection::Invalid(name_reason(name))),
-    Some(_) => Err(Rejection::Invalid(name_reason(name))),
-  }
-}
-
-fn name_reason(name: &'static str) -> &'static str {
-  match name {
-    "exp" => "exp_not_a_number",
-    "nbf" => "nbf_not_a_number",
-    _ => "iat_not_a_number",
+    Some(Value::Number(n)) => n.as_f64().map(Some).ok_or(Rejection::Invalid(malformed)),
+    Some(_) => Err(Rejection::Invalid(malformed)),
   }
 }
 
@@ -94,11 +86,11 @@ fn non_empty_string(claims: &Map<String, Value>, name: &str) -> Option<String> {
 /// honoured, all time checks with the leeway. Identity and audience are checked before time, so a
 /// token that is both foreign and expired is "invalid" (re-login), not "expired" (refresh).
 pub fn check_claims(payload: &[u8], rules: &ClaimRules, now: f64) -> Result<VerifiedClaims, Rejection> {
-  let claims = parse_object(payload).ok_or(Rejection::Invalid("malformed_payload"))?;
+  let claims = parse_object(payload).ok_or(Rejection::Invalid(Reason::MalformedPayload))?;
   // parse_object accepted the bytes as JSON, so they are UTF-8.
-  let payload = std::str::from_utf8(payload).map_err(|_| Rejection::Invalid("malformed_payload"))?;
+  let payload = std::str::from_utf8(payload).map_err(|_| Rejection::Invalid(Reason::MalformedPayload))?;
   if claims.get("iss").and_then(Value::as_str) != Some(rules.issuer) {
-    return Err(Rejection::Invalid("issuer_mismatch"));
+    return Err(Rejection::Invalid(Reason::IssuerMismatch));
   }
   let audience_ok = match claims.get("aud") {
     Some(Value::String(aud)) => rules.audiences.iter().any(|a| a == aud),
@@ -108,19 +100,19 @@ pub fn check_claims(payload: &[u8], rules: &ClaimRules, now: f64) -> Result<Veri
     _ => false,
   };
   if !audience_ok {
-    return Err(Rejection::Invalid("audience_mismatch"));
+    return Err(Rejection::Invalid(Reason::AudienceMismatch));
   }
-  let sub = non_empty_string(&claims, "sub").ok_or(Rejection::Invalid("missing_sub"))?;
-  let sid = non_empty_string(&claims, "sid").ok_or(Rejection::Invalid("missing_sid"))?;
+  let sub = non_empty_string(&claims, "sub").ok_or(Rejection::Invalid(Reason::MissingSub))?;
+  let sid = non_empty_string(&claims, "sid").ok_or(Rejection::Invalid(Reason::MissingSid))?;
 
-  let exp = numeric_date(&claims, "exp")?.ok_or(Rejection::Invalid("missing_exp"))?;
-  let nbf = numeric_date(&claims, "nbf")?;
-  let iat = numeric_date(&claims, "iat")?;
+  let exp = numeric_date(&claims, "exp", Reason::ExpNotANumber)?.ok_or(Rejection::Invalid(Reason::MissingExp))?;
+  let nbf = numeric_date(&claims, "nbf", Reason::NbfNotANumber)?;
+  let iat = numeric_date(&claims, "iat", Reason::IatNotANumber)?;
   if nbf.is_some_and(|nbf| nbf > now + rules.leeway) {
-    return Err(Rejection::Invalid("not_yet_valid"));
+    return Err(Rejection::Invalid(Reason::NotYetValid));
   }
   if iat.is_some_and(|iat| iat > now + rules.leeway) {
-    return Err(Rejection::Invalid("issued_in_the_future"));
+    return Err(Rejection::Invalid(Reason::IssuedInTheFuture));
   }
   if exp <= now - rules.leeway {
     return Err(Rejection::Expired);
@@ -201,11 +193,11 @@ mod tests {
     assert_eq!(check(json!({"exp": 0})).unwrap_err(), Rejection::Expired);
     assert_eq!(
       check(json!({"exp": null})).unwrap_err(),
-      Rejection::Invalid("missing_exp")
+      Rejection::Invalid(Reason::MissingExp)
     );
     assert_eq!(
       check(json!({"exp": "9999999999"})).unwrap_err(),
-      Rejection::Invalid("exp_not_a_number")
+      Rejection::Invalid(Reason::ExpNotANumber)
     );
   }
 
@@ -214,15 +206,15 @@ mod tests {
     assert!(check(json!({"nbf": NOW + 30.0})).is_ok());
     assert_eq!(
       check(json!({"nbf": NOW + 31.0})).unwrap_err(),
-      Rejection::Invalid("not_yet_valid")
+      Rejection::Invalid(Reason::NotYetValid)
     );
     assert_eq!(
       check(json!({"nbf": "0"})).unwrap_err(),
-      Rejection::Invalid("nbf_not_a_number")
+      Rejection::Invalid(Reason::NbfNotANumber)
     );
     assert_eq!(
       check(json!({"iat": NOW + 31.0})).unwrap_err(),
-      Rejection::Invalid("issued_in_the_future")
+      Rejection::Invalid(Reason::IssuedInTheFuture)
     );
   }
 
@@ -230,17 +222,17 @@ mod tests {
   fn issuer_and_audience_must_match() {
     assert_eq!(
       check(json!({"iss": "https://acme.authkit.app/"})).unwrap_err(),
-      Rejection::Invalid("issuer_mismatch")
+      Rejection::Invalid(Reason::IssuerMismatch)
     );
     assert_eq!(
       check(json!({"iss": "https://ACME.authkit.app"})).unwrap_err(),
-      Rejection::Invalid("issuer_mismatch")
+      Rejection::Invalid(Reason::IssuerMismatch)
     );
     assert!(check(json!({"aud": ["other", "https://mcp.example/mcp"]})).is_ok());
     for aud in [json!([]), json!(["other"]), json!(null), json!(5)] {
       assert_eq!(
         check(json!({ "aud": aud })).unwrap_err(),
-        Rejection::Invalid("audience_mismatch")
+        Rejection::Invalid(Reason::AudienceMismatch)
       );
     }
   }
@@ -249,9 +241,12 @@ mod tests {
   fn sub_and_sid_are_required_strings() {
     assert_eq!(
       check(json!({"sub": ""})).unwrap_err(),
-      Rejection::Invalid("missing_sub")
+      Rejection::Invalid(Reason::MissingSub)
     );
-    assert_eq!(check(json!({"sid": 5})).unwrap_err(), Rejection::Invalid("missing_sid"));
+    assert_eq!(
+      check(json!({"sid": 5})).unwrap_err(),
+      Rejection::Invalid(Reason::MissingSid)
+    );
   }
 
   #[test]

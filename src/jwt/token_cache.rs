@@ -1,6 +1,11 @@
 //! The verified-token cache: a token that verified once is not verified again until it must be.
 //!
-//! - Keyed by SHA-256 of the whole token, so the cache holds no bearer tokens.
+//! - Keyed by SHA-256 of the whole token, so the cache holds no bearer tokens. The key is decided
+//!   here and only here: a cryptographic digest, because a collision would hand one user's session
+//!   to another, and a digest makes engineering one infeasible without storing the token for a
+//!   comparison. SHA-256 from aws-lc uses the SHA extensions of x86-64 and arm64 CPUs (0.45 µs for a
+//!   643-byte token on this project's AMD EPYC machines; 2.3 µs on a Xeon without SHA-NI), and the
+//!   glue's first-level cache answers repeated headers without reaching this one at all.
 //! - Bounded (LRU, `maxEntries`, 10 000 by default).
 //! - An entry lives until `min(exp + leeway, verified_at + maxAge)`, and a hit still re-checks
 //!   `exp` and `nbf` against the clock.
@@ -13,8 +18,8 @@ use std::sync::{Arc, Mutex};
 use aws_lc_rs::digest::{digest, SHA256};
 use lru::LruCache;
 
-use crate::jwt::claims::VerifiedClaims;
 use crate::jwt::jwks::KeyFingerprint;
+use crate::jwt::verify::VerifiedToken;
 use crate::jwt::Rejection;
 
 pub type TokenDigest = [u8; 32];
@@ -25,11 +30,11 @@ pub fn token_digest(token: &str) -> TokenDigest {
   out
 }
 
-/// A cache hit: the claims and the fingerprint of the key that verified them.
-pub type Hit = (Arc<VerifiedClaims>, KeyFingerprint);
+/// A cache hit: the verified token and the fingerprint of the key that verified it.
+pub type Hit = (Arc<VerifiedToken>, KeyFingerprint);
 
 struct Entry {
-  claims: Arc<VerifiedClaims>,
+  token: Arc<VerifiedToken>,
   /// Fingerprint of the key that verified the signature.
   key: KeyFingerprint,
   /// Unix seconds after which the entry is not used.
@@ -81,31 +86,44 @@ impl TokenCache {
     let mut entries = self.lock();
     let entry = entries.get(digest)?;
     if now >= entry.valid_until {
-      let expired = entry.claims.exp <= now - self.leeway;
+      let expired = entry.token.exp <= now - self.leeway;
       entries.pop(digest);
       return expired.then_some(Err(Rejection::Expired));
     }
-    let (claims, key) = (entry.claims.clone(), entry.key);
+    let (token, key) = (entry.token.clone(), entry.key);
     drop(entries);
     // Defence in depth: the entry's life already stops at exp + leeway, but the clock is re-read.
-    if claims.exp <= now - self.leeway {
+    if token.exp <= now - self.leeway {
       return Some(Err(Rejection::Expired));
     }
-    if claims.nbf.is_some_and(|nbf| nbf > now + self.leeway) {
+    if token.nbf.is_some_and(|nbf| nbf > now + self.leeway) {
       return None;
     }
-    Some(Ok((claims, key)))
+    Some(Ok((token, key)))
   }
 
-  pub fn insert(&self, digest: TokenDigest, claims: Arc<VerifiedClaims>, key: KeyFingerprint, now: f64) {
-    let valid_until = (claims.exp + self.leeway).min(now + self.max_age);
+  /// Until when (Unix seconds) a token with this `exp`, verified `now`, may be answered from a
+  /// cache: `min(exp + leeway, now + maxAge)`.
+  pub fn cacheable_until(&self, exp: f64, now: f64) -> f64 {
+    (exp + self.leeway).min(now + self.max_age)
+  }
+
+  /// Keeps `token` until `valid_until` (see [`TokenCache::cacheable_until`]); a past one is not kept.
+  pub fn insert(
+    &self,
+    digest: TokenDigest,
+    token: Arc<VerifiedToken>,
+    key: KeyFingerprint,
+    valid_until: f64,
+    now: f64,
+  ) {
     if valid_until <= now {
       return;
     }
     self.lock().put(
       digest,
       Entry {
-        claims,
+        token,
         key,
         valid_until,
       },
@@ -137,18 +155,16 @@ mod tests {
   const NOW: f64 = 1_800_000_000.0;
   const KEY: KeyFingerprint = [7; 32];
 
-  fn claims(exp: f64) -> Arc<VerifiedClaims> {
-    Arc::new(VerifiedClaims {
-      sub: "user".into(),
-      sid: "session".into(),
-      org_id: None,
-      role: None,
-      permissions: None,
+  fn claims(exp: f64) -> Arc<VerifiedToken> {
+    Arc::new(VerifiedToken {
       exp,
       nbf: None,
-      iat: None,
-      payload: "{}".into(),
+      reply: "0,{}".into(),
     })
+  }
+
+  fn put(c: &TokenCache, digest: TokenDigest, exp: f64, key: KeyFingerprint) {
+    c.insert(digest, claims(exp), key, c.cacheable_until(exp, NOW), NOW);
   }
 
   fn cache(max_entries: usize, max_age: f64) -> Arc<TokenCache> {
@@ -159,7 +175,7 @@ mod tests {
   fn a_hit_returns_the_verified_claims() {
     let c = cache(10, 300.0);
     let d = token_digest("t");
-    c.insert(d, claims(NOW + 60.0), KEY, NOW);
+    put(&c, d, NOW + 60.0, KEY);
     assert!(matches!(c.get(&d, NOW + 1.0), Some(Ok(_))));
     assert!(c.get(&token_digest("other"), NOW).is_none());
   }
@@ -168,7 +184,7 @@ mod tests {
   fn entries_end_at_exp_plus_leeway_and_report_expiry() {
     let c = cache(10, 3600.0);
     let d = token_digest("t");
-    c.insert(d, claims(NOW + 60.0), KEY, NOW);
+    put(&c, d, NOW + 60.0, KEY);
     assert!(matches!(c.get(&d, NOW + 89.0), Some(Ok(_))));
     assert_eq!(c.get(&d, NOW + 90.0).map(|r| r.err()), Some(Some(Rejection::Expired)));
     assert!(c.get(&d, NOW + 90.0).is_none(), "the expired entry is gone");
@@ -178,7 +194,7 @@ mod tests {
   fn entries_end_at_the_max_age_cap() {
     let c = cache(10, 5.0);
     let d = token_digest("t");
-    c.insert(d, claims(NOW + 600.0), KEY, NOW);
+    put(&c, d, NOW + 600.0, KEY);
     assert!(matches!(c.get(&d, NOW + 4.0), Some(Ok(_))));
     assert!(
       c.get(&d, NOW + 5.0).is_none(),
@@ -190,7 +206,7 @@ mod tests {
   fn the_size_is_bounded() {
     let c = cache(3, 300.0);
     for i in 0..10 {
-      c.insert(token_digest(&i.to_string()), claims(NOW + 60.0), KEY, NOW);
+      put(&c, token_digest(&i.to_string()), NOW + 60.0, KEY);
     }
     assert_eq!(c.len(), 3);
     assert!(c.get(&token_digest("9"), NOW).is_some());
@@ -202,8 +218,8 @@ mod tests {
     let c = cache(10, 300.0);
     let (old, new) = (token_digest("old"), token_digest("new"));
     let published: KeyFingerprint = [9; 32];
-    c.insert(old, claims(NOW + 60.0), KEY, NOW);
-    c.insert(new, claims(NOW + 60.0), published, NOW);
+    put(&c, old, NOW + 60.0, KEY);
+    put(&c, new, NOW + 60.0, published);
     c.retain_published(|key| *key == published);
     assert!(c.get(&old, NOW).is_none());
     assert!(c.get(&new, NOW).is_some());

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::jwt::claims::{check_claims, parse_object, ClaimRules, VerifiedClaims};
 use crate::jwt::jwks::{JwksCache, KeyLookup, RsaKey, MAX_KID_LEN};
 use crate::jwt::token_cache::{token_digest, TokenCache, TokenDigest};
-use crate::jwt::{b64, Rejection};
+use crate::jwt::{b64, session, Reason, Rejection};
 
 /// Tokens longer than this are rejected before any parsing (AuthKit's are about 1 KiB).
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
@@ -31,29 +31,29 @@ pub struct ParsedToken<'t> {
 /// come only from the configured JWKS.
 pub fn parse_token(token: &str) -> Result<ParsedToken<'_>, Rejection> {
   if token.len() > MAX_TOKEN_BYTES {
-    return Err(Rejection::Invalid("token_too_large"));
+    return Err(Rejection::Invalid(Reason::TokenTooLarge));
   }
   let mut segments = token.split('.');
   let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
     (segments.next(), segments.next(), segments.next(), segments.next())
   else {
-    return Err(Rejection::Invalid("not_a_jws"));
+    return Err(Rejection::Invalid(Reason::NotAJws));
   };
-  let header_bytes = b64::decode_strict(header_b64).ok_or(Rejection::Invalid("malformed_header"))?;
-  let header = parse_object(&header_bytes).ok_or(Rejection::Invalid("malformed_header"))?;
+  let header_bytes = b64::decode_strict(header_b64).ok_or(Rejection::Invalid(Reason::MalformedHeader))?;
+  let header = parse_object(&header_bytes).ok_or(Rejection::Invalid(Reason::MalformedHeader))?;
   if header.get("alg").and_then(Value::as_str) != Some("RS256") {
-    return Err(Rejection::Invalid("algorithm_not_allowed"));
+    return Err(Rejection::Invalid(Reason::AlgorithmNotAllowed));
   }
   if header.contains_key("crit") {
-    return Err(Rejection::Invalid("crit_not_supported"));
+    return Err(Rejection::Invalid(Reason::CritNotSupported));
   }
   if header.contains_key("b64") {
-    return Err(Rejection::Invalid("b64_not_supported"));
+    return Err(Rejection::Invalid(Reason::B64NotSupported));
   }
   let kid = match header.get("kid") {
     None => None,
     Some(Value::String(kid)) if !kid.is_empty() && kid.len() <= MAX_KID_LEN => Some(kid.clone()),
-    Some(_) => return Err(Rejection::Invalid("malformed_kid")),
+    Some(_) => return Err(Rejection::Invalid(Reason::MalformedKid)),
   };
   let signing_input = &token[..header_b64.len() + 1 + payload_b64.len()];
   Ok(ParsedToken {
@@ -72,7 +72,7 @@ pub fn verify_with_key(
   now: f64,
 ) -> Result<VerifiedClaims, Rejection> {
   // Canonical encoding first, so one signature has exactly one accepted spelling.
-  b64::decode_strict(parsed.signature_b64).ok_or(Rejection::Invalid("malformed_signature"))?;
+  b64::decode_strict(parsed.signature_b64).ok_or(Rejection::Invalid(Reason::MalformedSignature))?;
   let valid = jsonwebtoken::crypto::verify(
     parsed.signature_b64,
     parsed.signing_input.as_bytes(),
@@ -81,10 +81,10 @@ pub fn verify_with_key(
   )
   .unwrap_or(false);
   if !valid {
-    return Err(Rejection::Invalid("bad_signature"));
+    return Err(Rejection::Invalid(Reason::BadSignature));
   }
   // Only signed bytes are parsed past this point.
-  let payload = b64::decode_strict(parsed.payload_b64).ok_or(Rejection::Invalid("malformed_payload"))?;
+  let payload = b64::decode_strict(parsed.payload_b64).ok_or(Rejection::Invalid(Reason::MalformedPayload))?;
   check_claims(&payload, rules, now)
 }
 
@@ -93,6 +93,14 @@ pub fn unix_now() -> f64 {
     .duration_since(UNIX_EPOCH)
     .map(|d| d.as_secs_f64())
     .unwrap_or(0.0)
+}
+
+/// A verified token as the caches keep it: the times the rules re-check on every hit, and the
+/// reply the glue gets (see `crate::session`).
+pub struct VerifiedToken {
+  pub exp: f64,
+  pub nbf: Option<f64>,
+  pub reply: Box<str>,
 }
 
 /// Verifies AuthKit access tokens for one provider.
@@ -104,8 +112,8 @@ pub struct Verifier {
   pub tokens: Option<Arc<TokenCache>>,
 }
 
-/// Verified claims, shared with the token cache.
-pub type Verified = Result<Arc<VerifiedClaims>, Rejection>;
+/// A verdict: the verified token (shared with the token cache), or why not.
+pub type Verified = Result<Arc<VerifiedToken>, Rejection>;
 
 impl Verifier {
   fn rules(&self) -> ClaimRules<'_> {
@@ -120,16 +128,28 @@ impl Verifier {
   fn cached_verdict(&self, digest: Option<&TokenDigest>, now: f64) -> Option<Verified> {
     let hit = self.tokens.as_ref()?.get(digest?, now)?;
     match hit {
-      Ok((claims, key)) if self.jwks.is_published(&key) => Some(Ok(claims)),
+      Ok((token, key)) if self.jwks.is_published(&key) => Some(Ok(token)),
       Ok(_) => None,
       Err(rejection) => Some(Err(rejection)),
     }
   }
 
-  fn remember(&self, digest: Option<TokenDigest>, verified: &Verified, key: &RsaKey, now: f64) {
-    if let (Some(tokens), Some(digest), Ok(claims)) = (&self.tokens, digest, verified) {
-      tokens.insert(digest, claims.clone(), key.fingerprint, now);
+  /// Checks signature and claims with `key`, and caches what verified.
+  fn verify_and_remember(&self, parsed: &ParsedToken, key: &RsaKey, digest: Option<TokenDigest>, now: f64) -> Verified {
+    let claims = verify_with_key(parsed, key, &self.rules(), now)?;
+    let cacheable_until = match (&self.tokens, digest) {
+      (Some(tokens), Some(_)) => tokens.cacheable_until(claims.exp, now),
+      _ => 0.0,
+    };
+    let token = Arc::new(VerifiedToken {
+      exp: claims.exp,
+      nbf: claims.nbf,
+      reply: session::reply(&claims, cacheable_until).into(),
+    });
+    if let (Some(tokens), Some(digest)) = (&self.tokens, digest) {
+      tokens.insert(digest, token.clone(), key.fingerprint, cacheable_until, now);
     }
+    Ok(token)
   }
 
   fn digest(&self, token: &str) -> Option<TokenDigest> {
@@ -150,12 +170,10 @@ impl Verifier {
     };
     let key = match self.jwks.lookup_now(parsed.kid.as_deref())? {
       KeyLookup::Found(key) => key,
-      KeyLookup::NoMatchingKey => return Some(Err(Rejection::Invalid("unknown_key"))),
+      KeyLookup::NoMatchingKey => return Some(Err(Rejection::Invalid(Reason::UnknownKey))),
       KeyLookup::Unavailable => return Some(Err(Rejection::Unavailable)),
     };
-    let verified = verify_with_key(&parsed, &key, &self.rules(), now).map(Arc::new);
-    self.remember(digest, &verified, &key, now);
-    Some(verified)
+    Some(self.verify_and_remember(&parsed, &key, digest, now))
   }
 
   /// Verifies `token`, fetching the JWKS when the key is not cached (see [`JwksCache::key_for`]).
@@ -167,13 +185,10 @@ impl Verifier {
     let parsed = parse_token(token)?;
     let key = match self.jwks.key_for(parsed.kid.as_deref()).await {
       KeyLookup::Found(key) => key,
-      KeyLookup::NoMatchingKey => return Err(Rejection::Invalid("unknown_key")),
+      KeyLookup::NoMatchingKey => return Err(Rejection::Invalid(Reason::UnknownKey)),
       KeyLookup::Unavailable => return Err(Rejection::Unavailable),
     };
-    let now = unix_now();
-    let verified = verify_with_key(&parsed, &key, &self.rules(), now).map(Arc::new);
-    self.remember(digest, &verified, &key, now);
-    verified
+    self.verify_and_remember(&parsed, &key, digest, unix_now())
   }
 }
 
@@ -203,11 +218,11 @@ mod tests {
       (r#"{"alg":"RS256","alg":"none"}"#, "malformed_header"),
     ];
     for (header, reason) in cases {
-      assert_eq!(
-        parse_token(&token(header)).err(),
-        Some(Rejection::Invalid(reason)),
-        "{header}"
-      );
+      let got = match parse_token(&token(header)) {
+        Err(Rejection::Invalid(reason)) => reason.as_str(),
+        _ => "accepted or not invalid",
+      };
+      assert_eq!(got, reason, "{header}");
     }
   }
 
@@ -216,19 +231,22 @@ mod tests {
     let good = token(r#"{"alg":"RS256"}"#);
     assert_eq!(
       parse_token(&format!("{good}.x.y")).err(),
-      Some(Rejection::Invalid("not_a_jws"))
+      Some(Rejection::Invalid(Reason::NotAJws))
     );
-    assert_eq!(parse_token("a.b").err(), Some(Rejection::Invalid("not_a_jws")));
+    assert_eq!(parse_token("a.b").err(), Some(Rejection::Invalid(Reason::NotAJws)));
     assert_eq!(
       parse_token(&format!("{}=.e30.c2ln", seg(r#"{"alg":"RS256"}"#))).err(),
-      Some(Rejection::Invalid("malformed_header"))
+      Some(Rejection::Invalid(Reason::MalformedHeader))
     );
     let huge = format!("{}.{}.sig", seg(r#"{"alg":"RS256"}"#), "A".repeat(MAX_TOKEN_BYTES));
-    assert_eq!(parse_token(&huge).err(), Some(Rejection::Invalid("token_too_large")));
+    assert_eq!(
+      parse_token(&huge).err(),
+      Some(Rejection::Invalid(Reason::TokenTooLarge))
+    );
     let long_kid = format!(r#"{{"alg":"RS256","kid":"{}"}}"#, "k".repeat(MAX_KID_LEN + 1));
     assert_eq!(
       parse_token(&token(&long_kid)).err(),
-      Some(Rejection::Invalid("malformed_kid"))
+      Some(Rejection::Invalid(Reason::MalformedKid))
     );
   }
 }

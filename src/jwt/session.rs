@@ -1,0 +1,96 @@
+//! The session as it crosses into JavaScript: one string per verified token, built once when the
+//! token is verified and kept in the token cache, so a cache hit hands over a string and nothing
+//! else (an object tree would cost an N-API call per key).
+//!
+//! The string is `<cacheable until, Unix ms>,<session JSON>`, for example
+//! `1767225630000,{"userId":"user_1","sessionId":"s","expiresAtMs":1767225600000,"claims":{…}}`.
+//! The glue (`index.js`, `sessionFrom`) splits it at the first comma; the number says how long the
+//! glue may reuse this answer for the same `Authorization` header (0: not at all), and the JSON
+//! becomes the `Session` when a tool first asks for it. `claims` is the payload's own JSON text, so
+//! `JSON.parse` gives every member, `__proto__` included, as plain own data.
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::jwt::claims::VerifiedClaims;
+
+/// The `Session` fields, as the glue turns them into the `Session` object (`Date`s made there).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionJson<'a> {
+  user_id: &'a str,
+  session_id: &'a str,
+  #[serde(skip_serializing_if = "Option::is_none")]
+  organization_id: Option<&'a str>,
+  #[serde(skip_serializing_if = "Option::is_none")]
+  role: Option<&'a str>,
+  #[serde(skip_serializing_if = "Option::is_none")]
+  permissions: Option<&'a [String]>,
+  expires_at_ms: f64,
+  #[serde(skip_serializing_if = "Option::is_none")]
+  issued_at_ms: Option<f64>,
+  claims: &'a RawValue,
+}
+
+/// The reply for a verified token that the glue may reuse until `cacheable_until` (Unix seconds;
+/// 0 or less: never).
+pub fn reply(claims: &VerifiedClaims, cacheable_until: f64) -> String {
+  let raw: Box<RawValue> = match RawValue::from_string(claims.payload.to_string()) {
+    Ok(raw) => raw,
+    // The payload was parsed as a JSON object before it got here, so this cannot happen; an empty
+    // object keeps the reply valid if it ever does.
+    Err(_) => RawValue::from_string("{}".to_string()).unwrap_or_default(),
+  };
+  let session = SessionJson {
+    user_id: &claims.sub,
+    session_id: &claims.sid,
+    organization_id: claims.org_id.as_deref(),
+    role: claims.role.as_deref(),
+    permissions: claims.permissions.as_deref(),
+    expires_at_ms: claims.exp * 1000.0,
+    issued_at_ms: claims.iat.map(|iat| iat * 1000.0),
+    claims: &raw,
+  };
+  let json = serde_json::to_string(&session).unwrap_or_default();
+  let until_ms = if cacheable_until > 0.0 {
+    (cacheable_until * 1000.0).floor()
+  } else {
+    0.0
+  };
+  format!("{until_ms},{json}")
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  fn claims(payload: &str) -> VerifiedClaims {
+    VerifiedClaims {
+      sub: "user_1".into(),
+      sid: "session_1".into(),
+      org_id: Some("org_1".into()),
+      role: None,
+      permissions: Some(vec!["a".into()]),
+      exp: 1_800_000_060.0,
+      nbf: None,
+      iat: Some(1_800_000_000.5),
+      payload: payload.into(),
+    }
+  }
+
+  #[test]
+  fn the_reply_is_the_cache_limit_then_the_session_json() {
+    let reply = reply(&claims(r#"{"sub":"user_1","__proto__":{"x":1}}"#), 1_800_000_090.25);
+    let (until, json) = reply.split_once(',').unwrap();
+    assert_eq!(until, "1800000090250");
+    assert_eq!(
+      json,
+      r#"{"userId":"user_1","sessionId":"session_1","organizationId":"org_1","permissions":["a"],"expiresAtMs":1800000060000.0,"issuedAtMs":1800000000500.0,"claims":{"sub":"user_1","__proto__":{"x":1}}}"#
+    );
+  }
+
+  #[test]
+  fn an_uncacheable_reply_says_zero() {
+    assert!(reply(&claims("{}"), 0.0).starts_with("0,{"));
+  }
+}
