@@ -16,7 +16,7 @@ mod workos;
 pub mod fuzzing;
 
 pub use provider::{AuthOutcome, NativeProvider, RouterInfo, SessionData};
-pub use workos::{ApiErrorData, ApiResult, NativeWorkOS};
+pub use workos::{NativeWorkOS, Reply, Request};
 
 #[napi_derive::module_init]
 fn init() {
