@@ -60,6 +60,7 @@ const OrganizationMembership = model('OrganizationMembership', 'object id userId
 const UserSession = model('Session', 'object id userId ipAddress userAgent organizationId impersonator authMethod status expiresAt endedAt createdAt updatedAt', { object: is('session') })
 const Identity = model('Identity', 'idpId type provider')
 const Invitation = model('Invitation', 'object id email state acceptedAt revokedAt expiresAt organizationId inviterUserId acceptedUserId token acceptInvitationUrl createdAt updatedAt')
+const AuthFactor = model('Factor', 'object id createdAt updatedAt type totp userId', { totp: one(model('Totp', 'issuer user')) })
 const OrganizationDomain = model('OrganizationDomain', 'object id domain organizationId state verificationToken verificationStrategy createdAt updatedAt')
 const Organization = model('Organization', 'object id name allowProfilesOutsideOrganization domains stripeCustomerId createdAt updatedAt externalId metadata', { domains: list(OrganizationDomain), stripeCustomerId: ifSent, externalId: orNull, metadata: orEmpty })
 const Role = model('Role', 'object id name slug description permissions type createdAt updatedAt')
@@ -277,6 +278,10 @@ const UserManagement = defineModule('UserManagement', {
   getUserIdentities: get(Identities, (userId) => {
     if (!userId) throw new TypeError(`Incomplete arguments. Need to specify 'userId'.`)
     return path`/user_management/users/${userId}/identities`
+  }),
+  listAuthFactors: paginated(AuthFactor, (options) => {
+    const { userId, ...rest } = options
+    return { ...path`/user_management/users/${userId}/auth_factors`, options: rest }
   }),
   sendInvitation: post(Invitation, (payload) => ({ ...path`/user_management/invitations`, body: SendInvitation({ ...payload }) })),
   listInvitations: paginated(Invitation, (options) => ({ ...path`/user_management/invitations`, options: options ? ListUsersOptions(options) : undefined })),
