@@ -412,12 +412,20 @@ class WorkOS {
     const location = { apiHostname, port: port || undefined, https: Boolean(https), timeout }
     attach(this, new native.NativeWorkOS(`${apiKey}`, location, headers, agent), apiKey, options, options.clientId || process.env.WORKOS_CLIENT_ID)
   }
-
-  /** The API key (readable, as in the SDK, but never an own property: no dump of the client shows it). */
-  get key() {
-    return internals.get(this).key
-  }
 }
+
+/**
+ * `client.key`, readable as in the SDK, from a getter no dump reaches: not an own property (so
+ * `JSON.stringify` skips it), and on a prototype layer whose `constructor` is `Object`, where
+ * `util.inspect` stops (with `showHidden` and `getters` it calls the getters of the layers above).
+ */
+Object.setPrototypeOf(
+  WorkOS.prototype,
+  Object.create(Object.prototype, {
+    constructor: { value: Object },
+    key: { get() { return internals.get(this)?.key } },
+  }),
+)
 
 function attach(client, nativeClient, key, options, clientId) {
   internals.set(client, { key, native: nativeClient })
