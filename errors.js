@@ -1,7 +1,9 @@
 'use strict'
 // The exception classes of @workos-inc/node 7.x, with the same names, fields and messages, so
-// `instanceof` checks and `err.status` / `err.code` reads in tool code keep working. Which class a
-// failure becomes is decided in Rust (src/workos/errors.rs); this file only gives it a JS shape.
+// `instanceof` checks and `err.status` / `err.code` reads in tool code keep working, and the rules
+// that turn a reply of the native transport (src/workos/) into one of them: an HTTP answer by its
+// status and body members (the SDK's `handleHttpError`, reading the body with `JSON.parse` as the SDK
+// does), a failure without an answer by its kind. No exception holds the client or its API key.
 
 class UnauthorizedException extends Error {
   constructor(requestID) {
@@ -123,71 +125,74 @@ class NoApiKeyProvidedException extends Error {
   }
 }
 
-/** What `JSON.parse` says about `text`: the SDK's ParseError carries V8's own message. */
-function jsonParseMessage(text) {
-  try {
-    JSON.parse(text)
-    return 'Unexpected response'
-  } catch (err) {
-    return err.message
-  }
+const decoder = new TextDecoder()
+
+/** The body of a native reply as text, decoded as `fetch`'s `text()` decodes it. */
+const textOf = (reply) => decoder.decode(reply.body)
+
+/** A `ParseError` for a successful answer the client cannot read. */
+function parseError(reply, message, rawBody = textOf(reply)) {
+  return new ParseError({ message, rawBody, rawStatus: reply.status, requestID: reply.requestId })
 }
 
-function parseError(e, requestID) {
-  const message = e.message ?? jsonParseMessage(e.rawBody ?? '')
-  return new ParseError({ message, rawBody: e.rawBody, rawStatus: e.status, requestID })
+/** The exception of an HTTP error answer, as `handleHttpError` of 7.x chooses and words it. */
+function httpError(status, data, { requestId: requestID, path, retryAfter }) {
+  const { code, error_description: errorDescription, error, errors, message } = data ?? {}
+  switch (status) {
+    case 401:
+      return new UnauthorizedException(requestID)
+    case 409:
+      return new ConflictException({ requestID, message, error })
+    case 422:
+      return new UnprocessableEntityException({ code, errors, message, requestID })
+    case 404:
+      return new NotFoundException({ code, message, path, requestID })
+    case 429:
+      return new RateLimitExceededException(message, requestID, retryAfter ? Number(retryAfter) : null)
+  }
+  if (error || errorDescription) return new OauthException(status, requestID, error, errorDescription, data)
+  if (code && errors) return new BadRequestException({ code, errors, message, requestID })
+  return new GenericServerException(status, message, data, requestID)
 }
 
 /**
- * An `Error` the SDK throws for a failure that is not an API answer, `Unexpected error: <cause>`,
- * with the wrapped error as `cause`: a failed fetch (`TypeError: fetch failed`, whose own cause says
- * what failed), or an error answer whose body is not JSON (`ParseError`).
+ * The exception for a reply that is not a successful answer, or `undefined` for one that is. An error
+ * answer whose body is not JSON is the SDK's `Error('Unexpected error: ParseError: …')`.
  */
-function unexpectedError(e, requestID) {
-  if (e.cause === 'ParseError') {
-    const cause = parseError({ ...e, message: undefined }, requestID)
+function replyError(reply) {
+  switch (reply.failure) {
+    case undefined:
+    case null:
+    case 'page':
+      break
+    case 'invalid_argument':
+      return new TypeError(reply.detail)
+    case 'timeout':
+      // 7.x turns its abort into a 408 answer without a request id.
+      return httpError(408, { error: 'Request timeout' }, { ...reply, requestId: '' })
+    case 'network': {
+      const cause = new TypeError('fetch failed', { cause: new Error(reply.detail) })
+      return new Error(`Unexpected error: ${cause}`, { cause })
+    }
+    default:
+      return new Error(`Unexpected error: ${reply.detail}`)
+  }
+  if (reply.status >= 200 && reply.status < 300) return undefined
+  const text = textOf(reply)
+  let data
+  try {
+    data = JSON.parse(text)
+  } catch (err) {
+    const cause = parseError(reply, err.message, text)
     return new Error(`Unexpected error: ${cause}`, { cause })
   }
-  if (e.cause === 'TypeError') {
-    const cause = new TypeError('fetch failed', e.detail ? { cause: new Error(e.detail) } : undefined)
-    return new Error(e.message, { cause })
-  }
-  return new Error(e.message ?? 'Unexpected error')
-}
-
-/** Builds the exception for an `ApiErrorData` produced by the native client. */
-function toException(e) {
-  const requestID = e.requestId ?? ''
-  const message = e.message ?? undefined
-  const code = e.code ?? undefined
-  switch (e.kind) {
-    case 'UnauthorizedException':
-      return new UnauthorizedException(requestID)
-    case 'NotFoundException':
-      return new NotFoundException({ code, message, path: e.path, requestID })
-    case 'ConflictException':
-      return new ConflictException({ error: e.error ?? undefined, message, requestID })
-    case 'UnprocessableEntityException':
-      return new UnprocessableEntityException({ code, errors: e.errors ?? undefined, message, requestID })
-    case 'BadRequestException':
-      return new BadRequestException({ code, errors: e.errors ?? undefined, message, requestID })
-    case 'RateLimitExceededException':
-      return new RateLimitExceededException(message, requestID, e.retryAfter ?? null)
-    case 'OauthException':
-      return new OauthException(e.status, requestID, e.error ?? undefined, e.errorDescription ?? undefined, e.rawData)
-    case 'GenericServerException':
-      return new GenericServerException(e.status, message, e.rawData, requestID)
-    case 'ParseError':
-      return parseError(e, requestID)
-    case 'TypeError':
-      return new TypeError(message)
-    default:
-      return unexpectedError(e, requestID)
-  }
+  return httpError(reply.status, data, reply)
 }
 
 module.exports = {
-  toException,
+  textOf,
+  parseError,
+  replyError,
   exceptions: {
     BadRequestException,
     ConflictException,

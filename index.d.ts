@@ -171,6 +171,17 @@ export interface Identity {
   provider: string
 }
 
+/** An authentication factor of a user (`userManagement.listAuthFactors`). */
+export interface Factor {
+  object: 'authentication_factor'
+  id: string
+  createdAt: string
+  updatedAt: string
+  type: 'totp'
+  totp: { issuer: string; user: string }
+  userId: string
+}
+
 export interface Invitation {
   object: 'invitation'
   id: string
@@ -578,6 +589,7 @@ export interface UserManagement {
   listSessions(userId: string, options?: PaginationOptions): Promise<AutoPaginatable<UserSession>>
   revokeSession(payload: RevokeSessionOptions): Promise<void>
   getUserIdentities(userId: string): Promise<Identity[]>
+  listAuthFactors(options: { userId: string } & PaginationOptions): Promise<AutoPaginatable<Factor>>
   sendInvitation(payload: SendInvitationOptions): Promise<Invitation>
   listInvitations(options?: ListInvitationsOptions): Promise<AutoPaginatable<Invitation>>
   getInvitation(invitationId: string): Promise<Invitation>

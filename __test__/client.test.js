@@ -20,7 +20,7 @@ const SURFACE = {
     'getUser', 'getUserByExternalId', 'listUsers', 'createUser', 'updateUser', 'deleteUser',
     'listOrganizationMemberships', 'getOrganizationMembership', 'createOrganizationMembership',
     'updateOrganizationMembership', 'deleteOrganizationMembership', 'deactivateOrganizationMembership',
-    'reactivateOrganizationMembership', 'listSessions', 'revokeSession', 'getUserIdentities', 'sendInvitation',
+    'reactivateOrganizationMembership', 'listSessions', 'revokeSession', 'getUserIdentities', 'listAuthFactors', 'sendInvitation',
     'listInvitations', 'getInvitation', 'findInvitationByToken', 'acceptInvitation', 'revokeInvitation',
     'resendInvitation', 'getJwksUrl', 'getAuthorizationUrl',
   ],
@@ -220,6 +220,10 @@ function seed() {
     { idp_id: '108872335', type: 'OAuth', provider: 'GoogleOAuth' },
   ])
 
+  api.addAuthFactor({ user_id: ADA })
+  api.addAuthFactor({ user_id: ADA, totp: { issuer: 'Acme', user: 'ada@acme.com' } })
+  api.addAuthFactor({ user_id: 'user_grace' })
+
   const invitation = api.addInvitation({ email: 'new@acme.com', organization_id: acme.id, inviter_user_id: ADA, role_slug: 'admin' })
   ids.invitation = invitation.id
   ids.invitationToken = invitation.token
@@ -342,6 +346,11 @@ describe('getClient(): @workos-inc/node 7.82 parity', () => {
       ['userManagement.revokeSession', 'resolves to undefined', (c) => c.userManagement.revokeSession({ sessionId: ids.session })],
       ['userManagement.getUserIdentities', 'identities', (c) => c.userManagement.getUserIdentities(ADA)],
       ['userManagement.getUserIdentities', 'no userId is a TypeError', (c) => c.userManagement.getUserIdentities('')],
+      ['userManagement.listAuthFactors', 'the factors of a user', (c) => c.userManagement.listAuthFactors({ userId: ADA })],
+      ['userManagement.listAuthFactors', 'pagination options passed through', (c) => c.userManagement.listAuthFactors({ userId: ADA, limit: 1, order: 'asc' })],
+      ['userManagement.listAuthFactors', 'a user without factors', (c) => c.userManagement.listAuthFactors({ userId: 'user_alan' })],
+      ['userManagement.listAuthFactors', 'a missing user is NotFoundException', (c) => c.userManagement.listAuthFactors({ userId: 'user_missing' })],
+      ['userManagement.listAuthFactors', 'no options is the SDK TypeError', (c) => c.userManagement.listAuthFactors()],
       ['userManagement.sendInvitation', 'every field', (c) => c.userManagement.sendInvitation({
         email: 'hire@acme.com', organizationId: ids.acme, expiresInDays: 3, inviterUserId: ADA, roleSlug: 'auditor',
       })],
@@ -550,6 +559,12 @@ describe('getClient(): @workos-inc/node 7.82 parity', () => {
         c.userManagement.listOrganizationMemberships({ organizationId: ids.acme }).then((list) => list.autoPagination()), { requests: false })
     })
 
+    test('autoPagination() of listAuthFactors (a list whose options carry a path id)', async () => {
+      const { mine } = await differential('userManagement.listAuthFactors', (c) =>
+        c.userManagement.listAuthFactors({ userId: ADA }).then((list) => list.autoPagination()), { requests: false })
+      assert.equal(mine.value.length, 2)
+    })
+
     test('autoPagination() with before starts over, as the SDK does', async () => {
       const first = await sdk.directorySync.listUsers({ directory: ids.bigDirectory, limit: 100 })
       const before = first.data[60].id
@@ -700,7 +715,7 @@ describe('getClient(): @workos-inc/node 7.82 parity', () => {
     test('every method of the surface was compared with the SDK', () => {
       const missing = Object.entries(SURFACE).flatMap(([module, methods]) => methods.map((m) => `${module}.${m}`)).filter((m) => !covered.has(m))
       assert.deepStrictEqual(missing, [])
-      assert.equal(covered.size, 48)
+      assert.equal(covered.size, 49)
     })
 
     test('both clients expose every method of the surface, with the same sync/async kind', () => {

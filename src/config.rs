@@ -101,7 +101,7 @@ impl ProviderConfig {
       None | Some(Value::Null) => vec![client_id.clone(), format!("{base_url}{endpoint}")],
       Some(value) => parse_audience(value)?,
     };
-    let api = parse_api_location(obj, &env)?;
+    let api = parse_api_location(obj, &env, &PROVIDER_API_FIELDS)?;
     let jwks = parse_jwks_policy(obj)?;
     let metadata_max_age = match obj.get("metadata") {
       None | Some(Value::Null) => None,
@@ -302,15 +302,50 @@ fn parse_audience(value: &Value) -> Result<Vec<String>, ConfigError> {
   Ok(list)
 }
 
-/// `apiHostname` / `apiPort` / `apiHttps` (config) over `WORKOS_API_HOSTNAME` / `WORKOS_API_PORT` /
-/// `WORKOS_API_HTTPS` (environment) over `https://api.workos.com`.
-fn parse_api_location(
+/// The option names of one source of the WorkOS API location.
+pub struct ApiLocationFields {
+  pub hostname: &'static str,
+  pub port: &'static str,
+  pub https: &'static str,
+  pub timeout: &'static str,
+}
+
+/// The provider config's names (with `WORKOS_API_*` fallbacks from the environment).
+pub const PROVIDER_API_FIELDS: ApiLocationFields = ApiLocationFields {
+  hostname: "apiHostname",
+  port: "apiPort",
+  https: "apiHttps",
+  timeout: "apiTimeout",
+};
+
+/// The `WorkOS` constructor's names (`new WorkOS(key, { apiHostname, port, https, timeout })`).
+pub const CLIENT_API_FIELDS: ApiLocationFields = ApiLocationFields {
+  hostname: "apiHostname",
+  port: "port",
+  https: "https",
+  timeout: "timeout",
+};
+
+/// The one parser of the WorkOS API location, for the provider config and the `WorkOS` constructor:
+/// the host, port and scheme fields of `obj` (named by `fields`) over `WORKOS_API_HOSTNAME` /
+/// `WORKOS_API_PORT` / `WORKOS_API_HTTPS` (from `env`) over `https://api.workos.com`, and the
+/// timeout of one call (default 60 s). A port may be a number or a string of digits.
+pub fn parse_api_location(
   obj: &Map<String, Value>,
   env: &impl Fn(&str) -> Option<String>,
+  fields: &ApiLocationFields,
 ) -> Result<ApiLocation, ConfigError> {
   let env_nonempty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+  let port_number = |raw: &str, from: &str| {
+    raw.trim().parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+      invalid(
+        fields.port,
+        format!("{from}must be a port number from 1 to 65535, got {raw:?}"),
+      )
+    })
+  };
 
-  let hostname = match optional_string(obj, "apiHostname")? {
+  let hostname = match optional_string(obj, fields.hostname)? {
     Some(h) => h,
     None => env_nonempty("WORKOS_API_HOSTNAME").unwrap_or_else(|| DEFAULT_API_HOSTNAME.to_string()),
   };
@@ -321,36 +356,27 @@ fn parse_api_location(
       .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']'));
   if !host_ok {
     return Err(invalid(
-      "apiHostname",
+      fields.hostname,
       "must be a host name such as \"api.workos.com\" (no scheme or path)",
     ));
   }
 
-  let port: Option<u16> = match obj.get("apiPort") {
+  let port: Option<u16> = match obj.get(fields.port) {
     None | Some(Value::Null) => match env_nonempty("WORKOS_API_PORT") {
       None => None,
-      Some(raw) => Some(raw.trim().parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
-        invalid(
-          "apiPort",
-          format!("(from WORKOS_API_PORT={raw:?}) must be a port number from 1 to 65535"),
-        )
-      })?),
+      Some(raw) => Some(port_number(&raw, "(from WORKOS_API_PORT) ")?),
     },
-    Some(Value::Number(n)) => Some(
-      n.as_u64()
-        .filter(|p| (1..=65535).contains(p))
-        .map(|p| p as u16)
-        .ok_or_else(|| invalid("apiPort", "must be a port number from 1 to 65535"))?,
-    ),
+    Some(Value::String(raw)) => Some(port_number(raw, "")?),
+    Some(Value::Number(n)) => Some(port_number(&n.to_string(), "")?),
     Some(other) => {
       return Err(invalid(
-        "apiPort",
+        fields.port,
         format!("must be a number, got {}", type_name(other)),
       ))
     }
   };
 
-  let https = match optional_bool(obj, "apiHttps")? {
+  let https = match optional_bool(obj, fields.https)? {
     Some(b) => b,
     None => match env_nonempty("WORKOS_API_HTTPS") {
       None => true,
@@ -359,7 +385,7 @@ fn parse_api_location(
         "false" | "0" | "no" => false,
         _ => {
           return Err(invalid(
-            "apiHttps",
+            fields.https,
             format!("(from WORKOS_API_HTTPS={raw:?}) must be true or false"),
           ))
         }
@@ -372,8 +398,8 @@ fn parse_api_location(
     Some(p) => format!("{scheme}://{hostname}:{p}"),
     None => format!("{scheme}://{hostname}"),
   };
-  Url::parse(&base_url).map_err(|e| invalid("apiHostname", format!("does not form a valid URL ({e})")))?;
-  let timeout = optional_millis(obj, "apiTimeout", 1, 600_000)?.unwrap_or(Duration::from_secs(60));
+  Url::parse(&base_url).map_err(|e| invalid(fields.hostname, format!("does not form a valid URL ({e})")))?;
+  let timeout = optional_millis(obj, fields.timeout, 1, 600_000)?.unwrap_or(Duration::from_secs(60));
   Ok(ApiLocation { base_url, timeout })
 }
 

@@ -1,30 +1,19 @@
 //! Errors that cross into JavaScript as thrown exceptions.
 //!
 //! Expected outcomes (a rejected token, a WorkOS API error) are *data* and live next to the code that
-//! produces them (`jwt::Rejection`, `workos::ApiError`). This enum is only for misuse (bad config) and
+//! produces them (`jwt::Rejection`, a WorkOS API answer). This enum is only for misuse (bad config) and
 //! for failures of the addon itself.
 
-use std::fmt;
-
 /// A configuration problem, reported once at startup with a message that says what to fix.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
   /// A required field is absent or empty. The message is the original package's, word for word.
+  #[error("[WorkOS] Missing required config: {0}")]
   Missing(&'static str),
   /// A field is present but unusable.
+  #[error("[WorkOS] Invalid config: {field} {reason}")]
   Invalid { field: &'static str, reason: String },
 }
-
-impl fmt::Display for ConfigError {
-  fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    match self {
-      ConfigError::Missing(field) => write!(f, "[WorkOS] Missing required config: {field}"),
-      ConfigError::Invalid { field, reason } => write!(f, "[WorkOS] Invalid config: {field} {reason}"),
-    }
-  }
-}
-
-impl std::error::Error for ConfigError {}
 
 impl From<ConfigError> for napi::Error {
   fn from(err: ConfigError) -> Self {

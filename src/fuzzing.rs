@@ -3,7 +3,6 @@
 
 use jsonwebtoken::DecodingKey;
 use once_cell::sync::Lazy;
-use serde_json::{Map, Value};
 
 use crate::config::ProviderConfig;
 use crate::guard::Guard;
@@ -12,7 +11,7 @@ use crate::jwt::bearer::bearer_token;
 use crate::jwt::claims::{check_claims, ClaimRules};
 use crate::jwt::jwks::{KeySet, RsaKey};
 use crate::jwt::verify::{parse_token, verify_with_key};
-use crate::workos::ApiErrorData;
+use crate::workos::pagination::{members, read_page};
 
 const NOW: f64 = 1_800_000_000.0;
 
@@ -85,19 +84,14 @@ pub fn authorization_header(data: &[u8]) {
   }
 }
 
-/// Upstream documents: a JWKS, the JSON object check of metadata, and WorkOS API error bodies.
+/// Upstream documents: a JWKS, and WorkOS API list pages as `autoPagination()` reads them.
 pub fn documents(data: &[u8]) {
   if let Ok(keys) = KeySet::parse(data) {
     let _ = keys.find(Some("k"));
     let _ = keys.find(None);
   }
-  if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(data) {
-    // The status comes from the length, which the fuzzer varies freely. (Taken from the first byte,
-    // which in a JSON object is `{` or whitespace, it could never be 401, 404, 422 or 429.)
-    let status = 400 + (data.len() % 200) as u16;
-    let retry_after = map.get("retry_after").and_then(Value::as_str).map(str::to_string);
-    let _ = ApiErrorData::from_response(status, "/p", String::new(), retry_after.as_deref(), map);
-  } else {
-    let _ = ApiErrorData::from_response(500, "/p", String::new(), None, Map::new());
+  let _ = read_page(data);
+  if let Ok(text) = std::str::from_utf8(data) {
+    let _ = members(text, ["code", "error", "message"]);
   }
 }

@@ -17,7 +17,7 @@ mod workos;
 pub mod fuzzing;
 
 pub use provider::{GuardRule, NativeProvider, Rejected, RouterInfo};
-pub use workos::{ApiErrorData, ApiResult, NativeWorkOS};
+pub use workos::{NativeWorkOS, Reply, Request};
 
 #[napi_derive::module_init]
 fn init() {

@@ -5,8 +5,8 @@
  * except `openApiProblems()`, which loads js-yaml and ajv when called).
  *
  * Stateful: users (the emulator's own `users` map, so `emu.addUser` feeds both), organizations with
- * their roles, organization memberships, invitations, sessions and identities, directories with their
- * users and groups, audit log events and exports, SSO connections and profiles. Every object is
+ * their roles, organization memberships, invitations, sessions, identities and authentication factors,
+ * directories with their users and groups, audit log events and exports, SSO connections and profiles. Every object is
  * answered in WorkOS's wire format (snake_case, ISO timestamps), as the OpenAPI document in
  * `@workos/openapi-spec` describes it; `openApiProblems()` checks every exchange against it. Lists
  * paginate with `limit` (1-100, default 10), `order` and `before`/`after` cursors, and answer
@@ -88,6 +88,7 @@ class WorkOsApi {
       invitations: {},
       sessions: {},
       identities: {}, // user id -> identities
+      authFactors: {},
       directories: {},
       directoryUsers: {},
       directoryGroups: {},
@@ -252,6 +253,24 @@ class WorkOsApi {
   /** Sets the identities of a user: `[{ idp_id, type: 'OAuth', provider }]`. */
   setIdentities(userId, identities) {
     this.store.identities[userId] = clone(identities);
+  }
+
+  /** Adds an authentication factor of a user (TOTP unless `type` and `sms` say otherwise). */
+  addAuthFactor(fields = {}) {
+    const { id, at } = this._next('auth_factor');
+    const user = this.users.get(fields.user_id);
+    const factor = {
+      object: 'authentication_factor',
+      id,
+      type: 'totp',
+      user_id: fields.user_id,
+      totp: { issuer: 'WorkOS', user: user ? user.email : 'user@example.com' },
+      created_at: at,
+      updated_at: at,
+      ...fields,
+    };
+    this.store.authFactors[factor.id] = factor;
+    return clone(factor);
   }
 
   addDirectory(fields = {}) {
@@ -479,6 +498,7 @@ class WorkOsApi {
       ['DELETE', '/user_management/users/{id}', (c) => this._deleteUser(c.params.id)],
       ['GET', '/user_management/users/{id}/sessions', (c) => this._list(this._sessions(c.params.id), c.query)],
       ['GET', '/user_management/users/{id}/identities', (c) => [200, this._identities(c.params.id)]],
+      ['GET', '/user_management/users/{userlandUserId}/auth_factors', (c) => this._list(this._authFactors(c.params.userlandUserId), c.query)],
       ['POST', '/user_management/sessions/revoke', (c) => this._revokeSession(c.body)],
       ['GET', '/user_management/organization_memberships', (c) => this._list(this._memberships(c.query), c.query)],
       ['POST', '/user_management/organization_memberships', (c) => this._createMembership(c.body)],
@@ -685,6 +705,11 @@ class WorkOsApi {
   _identities(userId) {
     if (!this.users.has(userId)) throw notFound('User', userId);
     return clone(this.store.identities[userId] || []);
+  }
+
+  _authFactors(userId) {
+    if (!this.users.has(userId)) throw notFound('User', userId);
+    return Object.values(this.store.authFactors).filter((f) => f.user_id === userId).map(clone);
   }
 
   _revokeSession(body = {}) {
