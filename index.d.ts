@@ -33,16 +33,59 @@ export interface config {
   jwks?: {
     /** Keys are refreshed in the background once this old. Default 600 000 (10 min). */
     cacheMaxAgeMs?: number
-    /** An unknown `kid` triggers a refetch at most this often. Default 30 000, minimum 1 000. */
+    /**
+     * A token with an unknown `kid` triggers a download at most this often; the warm-up and background
+     * refreshes do not count. Default 30 000, minimum 1 000.
+     */
     cooldownMs?: number
     /** Timeout of one JWKS download. Default 5 000. */
     timeoutMs?: number
+    /** Download the keys as soon as the provider is created. Default `true`. */
+    warmUp?: boolean
   }
+  /** The verified-token cache: `false` turns it off. */
+  tokenCache?:
+    | false
+    | {
+        /** Default 10 000. */
+        maxEntries?: number
+        /** Upper bound of an entry's life in milliseconds, whatever its `exp`. Default 300 000. */
+        maxAgeMs?: number
+      }
   /** AuthKit authorization-server metadata cache. */
   metadata?: {
     /** Served from cache this long before it is refreshed. Default 600 000 (10 min). */
     cacheMaxAgeMs?: number
   }
+  /**
+   * Every scope this server knows, published as `scopes_supported` in the protected-resource documents
+   * (never `offline_access`).
+   */
+  scopes?: string[]
+  /**
+   * Per-tool policies, checked for every `tools/call` before the tool runs. Keys are tool names, and
+   * `"*"` for every tool; a tool's entry adds to the `"*"` entry.
+   */
+  tools?: Record<string, ToolPolicy>
+  /** Roles and permissions read from WorkOS (for tokens that carry none) are reused this long. */
+  permissionCache?: {
+    /** Default 60 000 (1 min). */
+    maxAgeMs?: number
+    /** Default 10 000. */
+    maxEntries?: number
+  }
+}
+
+/** What a caller needs to run a tool. */
+export interface ToolPolicy {
+  /** Every one of these scopes; a missing one is answered with HTTP 403 `insufficient_scope` (step-up). */
+  scopes?: string[]
+  /** Every one of these permissions (from the token, or the user's role in its organization). */
+  permissions?: string[]
+  /** One of these roles (from the token, or the user's organization membership). */
+  roles?: string[]
+  /** The token must name an organization (`org_id`). */
+  organization?: boolean
 }
 
 /** The verified session of the current request. */
@@ -57,10 +100,22 @@ export interface Session {
   permissions?: string[]
   /** Token expiry (`exp`). */
   expiresAt: Date
-  /** Token issue time (`iat`). */
+  /** Token issue time (`iat`); an Invalid Date when the token has no `iat`. */
   issuedAt: Date
   /** The raw verified JWT payload. */
   claims: JWTClaims
+  /** The OAuth client (the MCP client) the token was issued to (`client_id`). */
+  clientId?: string
+  /** The granted scopes (`scope`, split on spaces); empty when the token has none. */
+  scopes: string[]
+  /** `roles`, when the token has them. */
+  roles?: string[]
+  /** `entitlements`, when the token has them. */
+  entitlements?: string[]
+  /** `feature_flags`, when the token has them. */
+  featureFlags?: string[]
+  /** `act`: who acts for the user (an impersonating admin), when the token says so. */
+  impersonator?: { sub?: string; [member: string]: unknown }
 }
 
 export interface JWTClaims {
@@ -71,8 +126,10 @@ export interface JWTClaims {
   role?: string
   permissions?: string[]
   exp: number
-  iat: number
+  iat?: number
   aud?: string | string[]
+  client_id?: string
+  scope?: string
   [claim: string]: unknown
 }
 
@@ -82,6 +139,7 @@ export interface OAuthProtectedResourceMetadata {
   authorization_servers: string[]
   bearer_methods_supported: string[]
   resource_documentation?: string
+  scopes_supported?: string[]
 }
 
 /** RFC 8414 authorization-server metadata (AuthKit's document, or the static fallback). */
@@ -663,6 +721,29 @@ export declare function getSession(): Session
 export declare function getUser(): Promise<User>
 /** The WorkOS client configured by `workosProvider()`. */
 export declare function getClient(): WorkOS
+
+/** True when the current request's token grants every scope named. */
+export declare function hasScopes(...scopes: Array<string | string[]>): boolean
+/** Throws `ForbiddenError` unless the current request's token grants every scope named. */
+export declare function requireScopes(...scopes: Array<string | string[]>): void
+/** True when the caller has every permission named (from the token, or its role in WorkOS). */
+export declare function hasPermission(...permissions: Array<string | string[]>): Promise<boolean>
+/** Rejects with `ForbiddenError` unless the caller has every permission named. */
+export declare function requirePermission(...permissions: Array<string | string[]>): Promise<void>
+/** True when the caller has one of the roles named. */
+export declare function hasRole(...roles: Array<string | string[]>): Promise<boolean>
+/** Rejects with `ForbiddenError` unless the caller has one of the roles named. */
+export declare function requireRole(...roles: Array<string | string[]>): Promise<void>
+
+/** A failed `require…` check; xmcp answers it as a tool error with the message. */
+export declare class ForbiddenError extends Error {
+  constructor(kind: 'scope' | 'permission' | 'role', missing: string[])
+  readonly name: 'ForbiddenError'
+  /** What was checked. */
+  readonly kind: 'scope' | 'permission' | 'role'
+  /** What the caller lacks (for `role`: the roles named, none of which it holds). */
+  readonly missing: string[]
+}
 
 declare class WorkOSApiError extends Error {
   readonly status: number

@@ -16,6 +16,7 @@ const diagnostics = require('node:diagnostics_channel')
 const express = require('express')
 const native = require('./native.js')
 const { createGuard } = require('./guard.js')
+const { ForbiddenError, toolCallsOf, answerMessage, createHelpers } = require('./authorization.js')
 const { WorkOS, fromNative } = require('./client.js')
 const { exceptions } = require('./errors.js')
 
@@ -45,21 +46,35 @@ const FIRST_LEVEL_ENTRIES = 1000
 // or the client went away) are published here, for whoever wants to count them; nothing is logged.
 const dropped = diagnostics.channel('@xmcp-dev/workos:dropped')
 
+/** Optional session members, set only when the token carries them. */
+const IF_PRESENT = ['roles', 'entitlements', 'featureFlags', 'impersonator']
+
 /**
- * The request's verified session: built from the addon's JSON the first time a tool asks for it,
- * then the same object for the rest of the request.
+ * The request's verified session: built from the addon's JSON the first time something asks for it
+ * (a tool's `getSession()`, xmcp reading `req.auth`), then the same objects for the rest of the
+ * request. It also answers the authorization helpers for this request's caller.
  */
 class SessionSlot {
-  constructor(json) {
+  constructor(json, authorization, provider) {
     this.json = json
+    this.authorization = authorization
+    this.provider = provider
+    this.data = undefined
     this.session = undefined
+    this.auth = undefined
+    this.resolved = undefined
   }
 
+  /** The addon's session JSON, parsed (JSON.parse keeps every claim as plain own data, `__proto__` included). */
+  parsed() {
+    return (this.data ??= JSON.parse(this.json))
+  }
+
+  /** The `Session` of `getSession()`. */
   get() {
     if (this.session === undefined) {
-      // JSON.parse keeps every claim as plain own data (`__proto__` included), as signed.
-      const data = JSON.parse(this.json)
-      this.session = {
+      const data = this.parsed()
+      const session = {
         userId: data.userId,
         sessionId: data.sessionId,
         organizationId: data.organizationId,
@@ -68,11 +83,60 @@ class SessionSlot {
         expiresAt: new Date(data.expiresAtMs),
         issuedAt: new Date(data.issuedAtMs ?? Number.NaN),
         claims: data.claims,
+        clientId: data.clientId,
+        scopes: data.scopes,
       }
+      for (const key of IF_PRESENT) if (data[key] !== undefined) session[key] = data[key]
+      this.session = session
     }
     return this.session
   }
+
+  /** The MCP SDK's `AuthInfo`, as `req.auth` (xmcp hands it to tools as `extra.authInfo`). */
+  authInfo() {
+    if (this.auth === undefined) {
+      const data = this.parsed()
+      const header = this.authorization
+      this.auth = {
+        token: header.slice(header.indexOf(' ') + 1),
+        clientId: data.clientId ?? '',
+        scopes: [...data.scopes],
+        expiresAt: data.expiresAtMs / 1000,
+        ...(data.resource === undefined ? {} : { resource: new URL(data.resource) }),
+        extra: { userId: data.userId, sessionId: data.sessionId, organizationId: data.organizationId },
+      }
+    }
+    return this.auth
+  }
+
+  /** The caller's roles and permissions (from the token, or read from WorkOS), once per request. */
+  grants() {
+    this.resolved ??= this.provider.grants(this.authorization).then((reply) => {
+      if (typeof reply === 'number') throw new Error("[WorkOS] This request's access token is no longer accepted.")
+      const grants = JSON.parse(reply)
+      if (grants.error) throw new Error(`[WorkOS] Could not read the caller's roles and permissions from WorkOS: ${grants.error}`)
+      return grants
+    })
+    return this.resolved
+  }
 }
+
+/** `req.auth`, built only when read; code may still assign its own. */
+function defineAuth(req, slot) {
+  Object.defineProperty(req, 'auth', {
+    configurable: true,
+    enumerable: true,
+    get: () => slot.authInfo(),
+    set(value) {
+      Object.defineProperty(req, 'auth', { value, writable: true, configurable: true, enumerable: true })
+    },
+  })
+}
+
+const POLICIES_NEED_THE_BODY = JSON.stringify({
+  error: 'server_error',
+  error_description: '[WorkOS] Tool policies need the parsed JSON body: mount express.json() before the WorkOS middleware.',
+})
 
 /**
  * Recent verdicts by `Authorization` header, so that a client repeating its token is answered without
@@ -185,49 +249,90 @@ function workosProvider(config) {
   // With `tokenCache: false` the addon marks every reply as not reusable, so this cache stays empty.
   const recent = new FirstLevelCache(FIRST_LEVEL_ENTRIES)
 
-  /** Lets the request in with its session. */
-  function admit(json, res, next) {
-    if (tooLate(res, 200, 'verified')) return
-    state.sessions.run(new SessionSlot(json), next)
-  }
-
-  /** Acts on the addon's verdict: a session reply (`<until ms>,<json>`) or a rejection code. */
-  function respond(verdict, authorization, res, next) {
-    if (typeof verdict === 'string') {
-      const comma = verdict.indexOf(',')
-      const json = verdict.slice(comma + 1)
-      recent.remember(authorization, json, Number(verdict.slice(0, comma)), Date.now())
-      return admit(json, res, next)
-    }
-    const answer = rejections[verdict] ?? internalError
+  /** Sends the prebuilt answer of a rejection code, unless something else answered first. */
+  function reject(code, res) {
+    const answer = rejections[code] ?? internalError
     // Something else (a timeout middleware, say) answered first: drop our verdict quietly.
     if (tooLate(res, answer.status, answer.reason)) return
     answer.send(res)
+  }
+
+  /** Lets the request in with its session, once its `tools/call`s (if policies apply) are allowed. */
+  function admit(json, authorization, req, res, next) {
+    if (tooLate(res, 200, 'verified')) return
+    const slot = new SessionSlot(json, authorization, provider)
+    defineAuth(req, slot)
+    if (info.toolPolicies && req.method === 'POST') return authorizeCalls(slot, req, res, next)
+    state.sessions.run(slot, next)
+  }
+
+  /** Checks every `tools/call` of the message against the tool policies before any tool runs. */
+  function authorizeCalls(slot, req, res, next) {
+    if (req.body === undefined) {
+      res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' }).end(POLICIES_NEED_THE_BODY)
+      return
+    }
+    // Only what the policies can see reaches a tool: every `tools/call` of the message is checked.
+    const message = toolCallsOf(req.body)
+    if (message.calls.length === 0) return state.sessions.run(slot, next)
+    if (message.calls.some((call) => typeof call.name !== 'string')) {
+      return answerMessage(req, res, message, message.calls.map(() => null))
+    }
+    const act = (decision) => {
+      if (typeof decision === 'number') return reject(decision, res)
+      const { allow, denied, status = 200, headers, body } = JSON.parse(decision)
+      if (tooLate(res, status, allow ? 'authorized' : denied ? 'denied' : 'insufficient_scope')) return
+      if (allow) return state.sessions.run(slot, next)
+      if (denied) return answerMessage(req, res, message, denied)
+      const head = { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) }
+      res.writeHead(status, head).end(body)
+    }
+    const names = message.calls.map((call) => call.name)
+    const decision = provider.authorizeSync(slot.authorization, names)
+    if (decision !== PENDING) return act(decision)
+    provider
+      .authorize(slot.authorization, names)
+      .then(act)
+      .catch((err) => failed(res, next, err))
+  }
+
+  /** Acts on the addon's verdict: a session reply (`<until ms>,<json>`) or a rejection code. */
+  function respond(verdict, authorization, req, res, next) {
+    if (typeof verdict !== 'string') return reject(verdict, res)
+    const comma = verdict.indexOf(',')
+    const json = verdict.slice(comma + 1)
+    recent.remember(authorization, json, Number(verdict.slice(0, comma)), Date.now())
+    admit(json, authorization, req, res, next)
   }
 
   function middleware(req, res, next) {
     if (!guarded(req.method, req.path)) return next()
     const authorization = req.headers.authorization
     const json = recent.get(authorization, Date.now())
-    if (json !== undefined) return admit(json, res, next)
+    if (json !== undefined) return admit(json, authorization, req, res, next)
     // Most requests are decided at once from cached keys; only a cold cache or an unknown key waits
     // for AuthKit, off the event loop.
     const verdict = provider.authenticateSync(authorization)
-    if (verdict !== PENDING) return respond(verdict, authorization, res, next)
+    if (verdict !== PENDING) return respond(verdict, authorization, req, res, next)
     provider
       .authenticate(authorization)
-      .then((late) => respond(late, authorization, res, next))
+      .then((late) => respond(late, authorization, req, res, next))
       .catch((err) => failed(res, next, err))
   }
 
   return { middleware, router }
 }
 
-/** The session of the current authenticated request. Throws outside one. */
-function getSession() {
+/** The current request's session slot. Throws outside an authenticated request. */
+function currentSlot() {
   const slot = state.sessions.getStore()
   if (!slot) throw new Error(SESSION_NOT_INITIALIZED)
-  return slot.get()
+  return slot
+}
+
+/** The session of the current authenticated request. Throws outside one. */
+function getSession() {
+  return currentSlot().get()
 }
 
 /** The WorkOS API client configured by `workosProvider()`. */
@@ -243,4 +348,13 @@ async function getUser() {
   return client.userManagement.getUser(session.userId)
 }
 
-module.exports = { workosProvider, getSession, getUser, getClient, WorkOS, ...exceptions }
+module.exports = {
+  workosProvider,
+  getSession,
+  getUser,
+  getClient,
+  ...createHelpers(currentSlot),
+  ForbiddenError,
+  WorkOS,
+  ...exceptions,
+}

@@ -22,7 +22,8 @@ const assert = require('node:assert/strict')
 
 const { createEmulator } = require('./support/emulator.js')
 const { freePort, buildApp, startApp } = require('./support/xmcp-app.js')
-const { connectV1, connectV2, v2 } = require('./support/mcp-clients.js')
+const { connectV1, connectV2, v1, v2 } = require('./support/mcp-clients.js')
+const { callToolWithStepUp } = require('./support/mcp-client.js')
 const { ensureVenv, runPythonClient, MCP_VERSION } = require('./support/python-mcp.js')
 
 const LOGIN_USER = { id: 'user_01CLIENT', email: 'margaret@example.com', firstName: 'Margaret', lastName: 'Hamilton', organizationId: 'org_01APOLLO' }
@@ -35,9 +36,15 @@ let mcpUrl
 let origin
 
 before(async () => {
-  emu = await createEmulator()
+  // The demo's tool policies: publish_note needs the notes:write scope, delete_workspace the
+  // workspace:delete permission (which the login user's member role lacks), team_report the admin role.
+  emu = await createEmulator({ scopes: ['notes:write'] })
   emu.addUser(LOGIN_USER)
   emu.setLoginUser(LOGIN_USER.id)
+  emu.api.addOrganization({ id: LOGIN_USER.organizationId, name: 'Apollo' })
+  emu.api.addRole(LOGIN_USER.organizationId, { slug: 'member', permissions: ['notes:read'] })
+  emu.api.addRole(LOGIN_USER.organizationId, { slug: 'admin', name: 'Admin', permissions: ['notes:read', 'workspace:delete'] })
+  emu.api.addMembership({ user_id: LOGIN_USER.id, organization_id: LOGIN_USER.organizationId, role: { slug: 'member' } })
   const port = await freePort()
   const build = await buildApp({ name: 'clients-commonjs', port, timeoutMs: BUILD_TIMEOUT })
   server = await startApp({
@@ -252,5 +259,95 @@ describe(`Python mcp ${MCP_VERSION}`, { timeout: 420_000 }, () => {
     assert.ok(Date.parse(after.session.expiresAt) > Date.now() + 200_000, `not the refreshed token: expiresAt ${after.session.expiresAt}`)
     // It refreshed before the server ever saw the expired token.
     assert.ok(!run.http.some((e) => e.url === mcpUrl && e.status === 401 && e.authorization === 'Bearer'))
+  })
+})
+
+// Authorization (issue 11) with each real client: publish_note needs a scope the first token lacks, so
+// the server answers 403 insufficient_scope with the scope; delete_workspace needs a permission the
+// user's role lacks; team_report checks the admin role inside the tool (ForbiddenError).
+function assertRefusals(results) {
+  const byTool = Object.fromEntries(results.map((r) => [r.tool, r]))
+  assert.equal(byTool.delete_workspace.isError, true)
+  assert.match(byTool.delete_workspace.text, /needs the permission "workspace:delete", which your role does not grant/)
+  assert.equal(byTool.team_report.isError, true)
+  assert.equal(byTool.team_report.text, '[WorkOS] Forbidden: this needs one of the roles "admin".')
+}
+
+const textOfResult = (result) => result.content.filter((c) => c.type === 'text').map((c) => c.text).join('')
+
+describe('authorization: step-up on 403, refusals as tool errors', { timeout: 120_000 }, () => {
+  after(() => {
+    emu.refreshTokens = 'always'
+  })
+
+  async function stepUpAndRefusals(sdk, conn) {
+    const mark = emu.requests.length
+    const { result, steppedUp, scope } = await callToolWithStepUp(conn, sdk, 'publish_note')
+    const challenged = conn.log.find((e) => e.url === mcpUrl && e.status === 403)
+    assert.ok(challenged, 'the server answered 403 first')
+    assert.match(challenged.wwwAuthenticate, /^Bearer error="insufficient_scope", scope="notes:write", resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp"/)
+    assert.equal(steppedUp, true, 'the client authorized again')
+    assert.ok(scope.split(' ').includes('notes:write'), `the new authorization asked for the scope: ${scope}`)
+    assert.equal(oauthRequests(mark).filter((r) => r.path === '/oauth2/authorize').length, 1)
+    assert.equal(result.isError, undefined)
+    assert.match(textOfResult(result), /^Note published for user_01CLIENT \(token scopes: .*notes:write/)
+    const refusals = []
+    for (const tool of ['delete_workspace', 'team_report']) {
+      const r = await conn.client.callTool({ name: tool, arguments: {} })
+      refusals.push({ tool, isError: r.isError, text: textOfResult(r) })
+    }
+    assertRefusals(refusals)
+    return scope
+  }
+
+  it('@modelcontextprotocol/client 2.x steps up with the union of its scopes, even holding a refresh token', async () => {
+    const conn = await connectV2(mcpUrl)
+    try {
+      await stepUpAndRefusals(v2, conn)
+    } finally {
+      await conn.close()
+    }
+  })
+
+  it('@modelcontextprotocol/sdk 1.x steps up when it holds no refresh token', async () => {
+    emu.refreshTokens = 'offline_access'
+    const conn = await connectV1(mcpUrl, { scope: 'openid profile email' })
+    try {
+      assert.equal(conn.provider.tokens().refresh_token, undefined)
+      await stepUpAndRefusals(v1, conn)
+    } finally {
+      emu.refreshTokens = 'always'
+      await conn.close()
+    }
+  })
+
+  it('@modelcontextprotocol/sdk 1.x holding a refresh token refreshes instead, and gives up on the second 403 (its limit, not the server’s)', async () => {
+    const conn = await connectV1(mcpUrl)
+    try {
+      assert.ok(conn.provider.tokens().refresh_token)
+      const mark = emu.requests.length
+      await assert.rejects(conn.client.callTool({ name: 'publish_note', arguments: {} }), /Server returned 403 after trying upscoping/)
+      assert.deepEqual(grantTypes(oauthRequests(mark)), ['refresh_token'])
+      assert.equal(conn.log.filter((e) => e.url === mcpUrl && e.status === 403).length, 2)
+    } finally {
+      await conn.close()
+    }
+  })
+
+  it(`Python mcp ${MCP_VERSION} steps up on the 403 and the retried call succeeds`, { timeout: 420_000 }, async () => {
+    venv = await ensureVenv()
+    const mark = emu.requests.length
+    const run = await runPythonClient(mcpUrl, { args: ['--tool', 'whoami', '--tool', 'publish_note', '--tool', 'delete_workspace', '--tool', 'team_report'] })
+    const challenged = run.http.find((e) => e.url === mcpUrl && e.status === 403)
+    assert.ok(challenged, 'the server answered 403')
+    assert.match(challenged.wwwAuthenticate, /error="insufficient_scope", scope="notes:write"/)
+    const authorizations = oauthRequests(mark).filter((r) => r.path === '/oauth2/authorize')
+    assert.equal(authorizations.length, 2, 'logged in, then stepped up')
+    assert.ok(authorizations[1].query.scope.split(' ').includes('notes:write'), authorizations[1].query.scope)
+    const [whoami, publish, ...refusals] = run.toolResults
+    parseWhoami(whoami.text)
+    assert.equal(publish.isError, false)
+    assert.match(publish.text, /notes:write/)
+    assertRefusals(refusals)
   })
 })

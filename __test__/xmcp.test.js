@@ -162,7 +162,8 @@ for (const type of ['commonjs', 'module']) {
         assert.equal(conn.provider.lastAuthorizationUrl.searchParams.get('resource'), `${server.url}/mcp`)
 
         const tools = await conn.client.listTools()
-        assert.deepEqual(tools.tools.map((t) => t.name).sort(), ['delayed-whoami', 'whoami'])
+        // tools/list is never blocked by a tool policy: every tool is listed, the guarded ones too.
+        assert.deepEqual(tools.tools.map((t) => t.name).sort(), ['delayed-whoami', 'delete_workspace', 'publish_note', 'team_report', 'whoami'])
 
         const data = parseWhoami(await conn.client.callTool({ name: 'whoami', arguments: {} }))
         assert.equal(data.session.userId, LOGIN_USER.id)

@@ -6,7 +6,10 @@
 //   3. runs it with WORKOS_* pointing at the emulator,
 //   4. connects the official MCP client, which finds its own way through OAuth
 //      (401 -> discovery -> dynamic registration -> authorize -> token),
-//   5. calls the `whoami` tool and prints the session and the WorkOS user.
+//   5. calls the `whoami` tool and prints the session and the WorkOS user,
+//   6. calls `publish_note`, which needs a scope the first token lacks: the server answers 403
+//      insufficient_scope, the client authorizes again for that scope and the retried call succeeds,
+//   7. calls `delete_workspace`, which needs a permission the user's role lacks: a tool error names it.
 //
 // Needs the native addon built and linked first (`npm run build`).
 'use strict'
@@ -64,14 +67,18 @@ async function main() {
   } catch (err) {
     throw new Error(`${err.message}\nRun \`npm run build\` first (it builds the native addon and links @xmcp-dev/workos).`)
   }
-  const { createEmulator, freePort, buildDir, startApp, connectWithOAuth, toolText, DEMO } = support
+  const { createEmulator, freePort, buildDir, startApp, connectWithOAuth, callToolWithStepUp, toolText, DEMO } = support
 
-  // 1. Emulator
-  const emu = await createEmulator()
+  // 1. Emulator. Refresh tokens only with offline_access (the OpenID Connect rule), which this client
+  // does not ask for: @modelcontextprotocol/sdk 1.x answers a 403 by refreshing when it holds one.
+  const emu = await createEmulator({ scopes: ['notes:write'], refreshTokens: 'offline_access' })
   cleanups.push(() => emu.close())
   emu.addUser(DEMO_USER)
   emu.setLoginUser(DEMO_USER.id)
-  log('emulator', `AuthKit + WorkOS API emulator on ${emu.url} (login user ${DEMO_USER.email})`)
+  emu.api.addOrganization({ id: DEMO_USER.organizationId, name: 'Demo Org' })
+  emu.api.addRole(DEMO_USER.organizationId, { slug: 'member', name: 'Member', permissions: ['notes:read'] })
+  emu.api.addMembership({ user_id: DEMO_USER.id, organization_id: DEMO_USER.organizationId, role: { slug: 'member' } })
+  log('emulator', `AuthKit + WorkOS API emulator on ${emu.url} (login user ${DEMO_USER.email}, role "member")`)
 
   // 2. Build (xmcp bakes the port into dist/http.js)
   const port = (await portIsFree(3002)) ? 3002 : await freePort()
@@ -100,6 +107,7 @@ async function main() {
   // 4. OAuth with the real MCP client
   const conn = await connectWithOAuth(`${baseURL}/mcp`, {
     clientName: 'xmcp-workos-demo',
+    scope: 'openid profile email',
     onStep: (step, detail) => log(step, detail),
   })
   cleanups.push(() => conn.close())
@@ -114,6 +122,20 @@ async function main() {
   if (session.userId !== DEMO_USER.id || user.email !== DEMO_USER.email) {
     throw new Error(`whoami returned ${session.userId} / ${user.email}, expected ${DEMO_USER.id} / ${DEMO_USER.email}`)
   }
+
+  // 6. Step-up: publish_note needs notes:write, which the first token does not have.
+  const { Client } = require('@modelcontextprotocol/sdk/client/index.js')
+  const sdk = { Client, ...require('@modelcontextprotocol/sdk/client/auth.js') }
+  const published = await callToolWithStepUp(conn, sdk, 'publish_note')
+  if (!published.steppedUp) throw new Error('publish_note ran without a step-up: the first token already had notes:write')
+  if (published.result.isError) throw new Error(`publish_note failed after the step-up: ${toolText(published.result)}`)
+  log('step-up', `publish_note -> 403 insufficient_scope; the client authorized again with scope "${published.scope}"`)
+  log('tool call', `publish_note (retried) -> ${toolText(published.result)}`)
+
+  // 7. Refusal: delete_workspace needs workspace:delete, which the member role does not grant.
+  const refused = await conn.client.callTool({ name: 'delete_workspace', arguments: {} })
+  if (!refused.isError) throw new Error('delete_workspace ran although the role lacks workspace:delete')
+  log('refused', `delete_workspace -> tool error: ${toolText(refused)}`)
   if (!fs.existsSync(path.join(DEMO, 'dist', 'http.js'))) throw new Error('examples/demo/dist/http.js disappeared')
 }
 

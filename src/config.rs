@@ -9,6 +9,8 @@ use reqwest::Url;
 use serde_json::{Map, Value};
 use url::Host;
 
+use crate::authz::directory::CachePolicy;
+use crate::authz::policy::{union, Policies, OFFLINE_ACCESS};
 use crate::error::ConfigError;
 use crate::jwt::jwks::JwksPolicy;
 use crate::jwt::token_cache::TokenCachePolicy;
@@ -48,6 +50,12 @@ pub struct ProviderConfig {
   /// How long AuthKit's RFC 8414 document is served before it is refreshed (10 min by default).
   pub metadata_max_age: Duration,
   pub token_cache: TokenCachePolicy,
+  /// Per-tool policies (`tools`).
+  pub policies: Policies,
+  /// The `scopes` option: every scope this server knows, published as `scopes_supported`.
+  pub scopes: Option<Vec<String>>,
+  /// How long roles and permissions read from WorkOS are reused (`permissionCache`).
+  pub permission_cache: CachePolicy,
 }
 
 impl ProviderConfig {
@@ -68,6 +76,14 @@ impl ProviderConfig {
 
   pub fn jwks_url(&self) -> String {
     format!("{}/oauth2/jwks", self.authkit_url)
+  }
+
+  /// What the protected-resource documents publish as `scopes_supported`: the `scopes` option (none:
+  /// the member is left out, as in the original). Not derived from the policies: a client that finds
+  /// no `scope` in the 401 asks for `scopes_supported`, so publishing every tool's scopes would make
+  /// it ask for all of them up front instead of stepping up when a tool needs more.
+  pub fn scopes_supported(&self) -> Vec<String> {
+    self.scopes.clone().unwrap_or_default()
   }
 
   pub fn authorization_server_metadata_url(&self) -> String {
@@ -115,6 +131,9 @@ impl ProviderConfig {
     }
     .unwrap_or(Duration::from_secs(600));
     let token_cache = parse_token_cache(obj)?;
+    let scopes = parse_scopes(obj)?;
+    let policies = Policies::from_json(obj.get("tools"), scopes.as_deref())?;
+    let permission_cache = parse_permission_cache(obj)?;
 
     Ok(ProviderConfig {
       api_key,
@@ -127,7 +146,68 @@ impl ProviderConfig {
       jwks,
       metadata_max_age,
       token_cache,
+      policies,
+      scopes,
+      permission_cache,
     })
+  }
+}
+
+/// `scopes`: the scopes this server knows (names without spaces, not `offline_access`).
+fn parse_scopes(obj: &Map<String, Value>) -> Result<Option<Vec<String>>, ConfigError> {
+  let reason = "must be an array of scope names without spaces, such as [\"files:read\", \"files:write\"]";
+  let list = match obj.get("scopes") {
+    None | Some(Value::Null) => return Ok(None),
+    Some(Value::Array(items)) => items
+      .iter()
+      .map(|item| match item {
+        Value::String(s) if !s.is_empty() && !s.contains(char::is_whitespace) => Ok(s.clone()),
+        _ => Err(invalid("scopes", reason)),
+      })
+      .collect::<Result<Vec<_>, _>>()?,
+    Some(_) => return Err(invalid("scopes", reason)),
+  };
+  if list.iter().any(|s| s == OFFLINE_ACCESS) {
+    return Err(invalid(
+      "scopes",
+      "must not list \"offline_access\": MCP clients ask for it on their own, and servers should not advertise it",
+    ));
+  }
+  Ok(Some(union(&list)))
+}
+
+/// `permissionCache`: `{ maxAgeMs, maxEntries }` for roles and permissions read from WorkOS.
+fn parse_permission_cache(obj: &Map<String, Value>) -> Result<CachePolicy, ConfigError> {
+  let defaults = CachePolicy::default();
+  let map = match obj.get("permissionCache") {
+    None | Some(Value::Null) => return Ok(defaults),
+    Some(Value::Object(map)) => map,
+    Some(other) => {
+      return Err(invalid(
+        "permissionCache",
+        format!("must be an object, got {}", type_name(other)),
+      ))
+    }
+  };
+  Ok(CachePolicy {
+    max_age: optional_millis(map, "maxAgeMs", 1_000, 3_600_000)?.unwrap_or(defaults.max_age),
+    max_entries: max_entries(map, "permissionCache", 1_000_000)?.unwrap_or(defaults.max_entries),
+  })
+}
+
+/// A cache option's `maxEntries`: a whole number from 0 to `cap`.
+fn max_entries(map: &Map<String, Value>, field: &'static str, cap: u64) -> Result<Option<usize>, ConfigError> {
+  match map.get("maxEntries") {
+    None | Some(Value::Null) => Ok(None),
+    Some(Value::Number(n)) => n
+      .as_u64()
+      .filter(|n| *n <= cap)
+      .map(|n| Some(n as usize))
+      .ok_or_else(|| invalid(field, format!("maxEntries must be a whole number from 0 to {cap}"))),
+    Some(other) => Err(invalid(
+      field,
+      format!("maxEntries must be a number, got {}", type_name(other)),
+    )),
   }
 }
 
@@ -437,20 +517,7 @@ fn parse_token_cache(obj: &Map<String, Value>) -> Result<TokenCachePolicy, Confi
       ))
     }
   };
-  let max_entries = match map.get("maxEntries") {
-    None | Some(Value::Null) => defaults.max_entries,
-    Some(Value::Number(n)) => n
-      .as_u64()
-      .filter(|n| *n <= 10_000_000)
-      .map(|n| n as usize)
-      .ok_or_else(|| invalid("tokenCache", "maxEntries must be a whole number from 0 to 10000000"))?,
-    Some(other) => {
-      return Err(invalid(
-        "tokenCache",
-        format!("maxEntries must be a number, got {}", type_name(other)),
-      ))
-    }
-  };
+  let max_entries = max_entries(map, "tokenCache", 10_000_000)?.unwrap_or(defaults.max_entries);
   let max_age = optional_millis(map, "maxAgeMs", 1_000, 86_400_000)?
     .map(|d| d.as_secs_f64())
     .unwrap_or(defaults.max_age);

@@ -55,6 +55,7 @@ pub fn token(data: &[u8]) {
   let rules = ClaimRules {
     issuer: &issuer,
     audiences: &audiences,
+    resource: "https://mcp.example/mcp",
     leeway: 30.0,
   };
   for candidate in [Some(text), bearer_token(Some(text))].into_iter().flatten() {
@@ -70,6 +71,7 @@ pub fn claims(data: &[u8]) {
   let rules = ClaimRules {
     issuer: &issuer,
     audiences: &audiences,
+    resource: "https://mcp.example/mcp",
     leeway: 30.0,
   };
   let _ = check_claims(data, &rules, NOW);

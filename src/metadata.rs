@@ -18,16 +18,20 @@ struct ProtectedResourceMetadata<'a> {
   bearer_methods_supported: [&'static str; 1],
   #[serde(skip_serializing_if = "Option::is_none")]
   resource_documentation: Option<&'a str>,
+  #[serde(skip_serializing_if = "<[String]>::is_empty")]
+  scopes_supported: &'a [String],
 }
 
 /// The protected-resource document whose `resource` is `resource` (the root document uses
 /// `baseURL`, the endpoint-suffixed one the MCP endpoint URL).
 pub fn protected_resource_document(config: &ProviderConfig, resource: &str) -> String {
+  let scopes = config.scopes_supported();
   let doc = ProtectedResourceMetadata {
     resource,
     authorization_servers: [&config.authkit_url],
     bearer_methods_supported: ["header"],
     resource_documentation: config.docs_url.as_deref(),
+    scopes_supported: &scopes,
   };
   serde_json::to_string(&doc).unwrap_or_default()
 }
@@ -145,6 +149,13 @@ mod tests {
       protected_resource_document(&cfg, &cfg.base_url),
       r#"{"resource":"https://mcp.example","authorization_servers":["https://acme.authkit.app"],"bearer_methods_supported":["header"]}"#
     );
+    let with_scopes = ProviderConfig::from_json(
+      &json!({"apiKey": "k", "clientId": "c", "baseURL": "https://mcp.example", "authkitDomain": "acme.authkit.app",
+              "scopes": ["mcp", "files:read"], "tools": {"*": {"scopes": ["mcp"]}}}),
+      |_| None,
+    )
+    .unwrap();
+    assert!(protected_resource_document(&with_scopes, "r").ends_with(r#""scopes_supported":["mcp","files:read"]}"#));
     let fallback: serde_json::Value =
       serde_json::from_str(&fallback_authorization_server_document(&cfg.authkit_url)).unwrap();
     assert_eq!(fallback["token_endpoint"], "https://acme.authkit.app/oauth2/token");

@@ -17,13 +17,15 @@ use napi::bindgen_prelude::Either;
 use napi_derive::napi;
 use serde_json::Value;
 
+use crate::authz::directory::Directory;
+use crate::authz::{Authorizer, Decision};
 use crate::config::{ProviderConfig, AUTHORIZATION_SERVER_PATH, PROTECTED_RESOURCE_PATH};
 use crate::error::note_internal_failure;
 use crate::guard::Guard;
 use crate::jwt::bearer::bearer_token;
 use crate::jwt::jwks::{JwksCache, OnNewKeys};
 use crate::jwt::token_cache::TokenCache;
-use crate::jwt::verify::{Verified, Verifier, LEEWAY_SECONDS};
+use crate::jwt::verify::{Verified, VerifiedToken, Verifier, LEEWAY_SECONDS};
 use crate::jwt::{Reason, Rejection};
 use crate::metadata::{protected_resource_document, AuthorizationServerMetadata};
 use crate::refresher::COLD_RETRY;
@@ -97,6 +99,8 @@ pub struct RouterInfo {
   pub guard: GuardRule,
   /// The answer for each rejection code `authenticate` returns (index = code; 0 is `PENDING`).
   pub rejections: Vec<Rejected>,
+  /// Whether tool policies (`tools`) are configured: only then does the glue look at `tools/call`s.
+  pub tool_policies: bool,
 }
 
 /// Quotes a `WWW-Authenticate` parameter value (RFC 9110 §5.6.4).
@@ -113,9 +117,15 @@ fn quoted(value: &str) -> String {
   out
 }
 
-/// Every rejection's answer, by code: the original's bodies and challenges, `no-store` on all.
+/// Every rejection's answer, by code: the original's bodies and challenges, `no-store` on all. With
+/// tool policies whose `"*"` entry needs scopes, the challenges name them (`scope="…"`), so that a
+/// client first asks only for what every tool needs.
 fn rejections(config: &ProviderConfig) -> Vec<Rejected> {
-  let challenge = format!("Bearer resource_metadata={}", quoted(&config.resource_metadata_url()));
+  let mut challenge = format!("Bearer resource_metadata={}", quoted(&config.resource_metadata_url()));
+  let baseline = config.policies.baseline_scopes();
+  if !baseline.is_empty() {
+    challenge.push_str(&format!(", scope={}", quoted(&baseline.join(" "))));
+  }
   let invalid_challenge = format!("{challenge}, error={}", quoted("invalid_token"));
   let body = |error: &str, description: &str| {
     serde_json::json!({ "error": error, "error_description": description }).to_string()
@@ -173,8 +183,36 @@ fn rejections(config: &ProviderConfig) -> Vec<Rejected> {
   all
 }
 
+/// The decision on a message's `tools/call`s, as the glue acts on it (JSON): `{"allow":true}`, the
+/// complete 403 step-up answer `{"status","headers","body"}`, or `{"denied":[message or null per
+/// call]}`.
+fn decision_json(decision: Decision, resource_metadata_url: &str) -> String {
+  match decision {
+    Decision::Allow => r#"{"allow":true}"#.to_string(),
+    Decision::Denied(denials) => serde_json::json!({ "denied": denials }).to_string(),
+    Decision::InsufficientScope(scopes) => {
+      let scope = scopes.join(" ");
+      let description = format!("This request needs the scopes: {scope}");
+      let challenge = format!(
+        "Bearer error=\"insufficient_scope\", scope={}, resource_metadata={}, error_description={}",
+        quoted(&scope),
+        quoted(resource_metadata_url),
+        quoted(&description)
+      );
+      serde_json::json!({
+        "status": 403,
+        "headers": { "WWW-Authenticate": challenge, "Cache-Control": "no-store" },
+        "body": serde_json::json!({ "error": "insufficient_scope", "error_description": description }).to_string(),
+      })
+      .to_string()
+    }
+  }
+}
+
 struct ProviderCore {
   verifier: Verifier,
+  authorizer: Authorizer,
+  resource_metadata_url: String,
   metadata: Arc<AuthorizationServerMetadata>,
   api: Arc<WorkOsApi>,
   router: (String, String, String),
@@ -194,6 +232,50 @@ impl ProviderCore {
     match bearer_token(authorization) {
       None => Either::B(MISSING_TOKEN),
       Some(token) => self.verifier.verify_cached(token).map_or(Either::B(PENDING), verdict),
+    }
+  }
+
+  /// The verified token of `authorization` without waiting, `Err(code)` otherwise.
+  fn token_now(&self, authorization: Option<&str>) -> Result<Arc<VerifiedToken>, u32> {
+    let token = bearer_token(authorization).ok_or(MISSING_TOKEN)?;
+    match self.verifier.verify_cached(token) {
+      None => Err(PENDING),
+      Some(result) => result.map_err(code),
+    }
+  }
+
+  async fn token(&self, authorization: Option<&str>) -> Result<Arc<VerifiedToken>, u32> {
+    let token = bearer_token(authorization).ok_or(MISSING_TOKEN)?;
+    self.verifier.verify_access_token(token).await.map_err(code)
+  }
+
+  fn authorize_now(&self, authorization: Option<&str>, tools: &[String]) -> Verdict {
+    match self.token_now(authorization) {
+      Err(code) => Either::B(code),
+      Ok(token) => match self.authorizer.decide_now(&token.grants, tools) {
+        None => Either::B(PENDING),
+        Some(decision) => Either::A(decision_json(decision, &self.resource_metadata_url)),
+      },
+    }
+  }
+
+  async fn authorize(&self, authorization: Option<&str>, tools: &[String]) -> Verdict {
+    match self.token(authorization).await {
+      Err(code) => Either::B(code),
+      Ok(token) => {
+        let decision = self.authorizer.decide(&token.grants, tools).await;
+        Either::A(decision_json(decision, &self.resource_metadata_url))
+      }
+    }
+  }
+
+  async fn grants(&self, authorization: Option<&str>) -> Verdict {
+    match self.token(authorization).await {
+      Err(code) => Either::B(code),
+      Ok(token) => Either::A(match self.authorizer.grants(&token.grants).await {
+        Ok(resolved) => serde_json::to_string(&resolved).unwrap_or_default(),
+        Err(reason) => serde_json::json!({ "error": reason }).to_string(),
+      }),
     }
   }
 }
@@ -219,6 +301,7 @@ impl NativeProvider {
     let verifier = Verifier {
       issuer: config.authkit_url.clone(),
       audiences: config.audiences.clone(),
+      resource: config.resource_url(),
       jwks: JwksCache::new(config.jwks_url(), config.jwks, on_new_keys),
       tokens,
     };
@@ -232,12 +315,18 @@ impl NativeProvider {
       protected_resource_document(&config, &config.resource_url()),
       config.endpoint.clone(),
     );
+    let api = Arc::new(api);
     let core = ProviderCore {
       guard: Guard::new(&config),
       rejections: rejections(&config),
+      authorizer: Authorizer::new(
+        config.policies.clone(),
+        Directory::new(api.clone(), config.permission_cache),
+      ),
+      resource_metadata_url: config.resource_metadata_url(),
       verifier,
       metadata,
-      api: Arc::new(api),
+      api,
       router,
     };
     Ok(NativeProvider { core: Arc::new(core) })
@@ -260,6 +349,7 @@ impl NativeProvider {
         documents: documents.to_vec(),
       },
       rejections: self.core.rejections.clone(),
+      tool_policies: !self.core.authorizer.policies.is_empty(),
     }
   }
 
@@ -291,6 +381,49 @@ impl NativeProvider {
       Ok(verdict) => verdict,
       Err(_) => {
         note_internal_failure("authenticate");
+        Either::B(INTERNAL)
+      }
+    }
+  }
+
+  /// Decides the `tools/call`s of one message (their tool names, in order) for the caller of
+  /// `authorization` without waiting: the decision (JSON, see `decision_json`), a rejection code when
+  /// the token is no longer accepted, or `PENDING` when keys or roles must be fetched first.
+  #[napi(ts_return_type = "string | number")]
+  pub fn authorize_sync(&self, authorization: Option<String>, tools: Vec<String>) -> Verdict {
+    let core = &self.core;
+    catch_unwind(AssertUnwindSafe(|| {
+      core.authorize_now(authorization.as_deref(), &tools)
+    }))
+    .unwrap_or_else(|_| {
+      note_internal_failure("authorizeSync");
+      Either::B(INTERNAL)
+    })
+  }
+
+  /// [`NativeProvider::authorize_sync`], fetching keys and reading roles and permissions from WorkOS
+  /// when needed; never `PENDING`.
+  #[napi(ts_return_type = "Promise<string | number>")]
+  pub async fn authorize(&self, authorization: Option<String>, tools: Vec<String>) -> Verdict {
+    let core = self.core.clone();
+    match tokio::spawn(async move { core.authorize(authorization.as_deref(), &tools).await }).await {
+      Ok(verdict) => verdict,
+      Err(_) => {
+        note_internal_failure("authorize");
+        Either::B(INTERNAL)
+      }
+    }
+  }
+
+  /// The caller's roles and permissions (`{"roles":[…],"permissions":[…]}`, or `{"error":"…"}` when
+  /// WorkOS could not be read), or a rejection code.
+  #[napi(ts_return_type = "Promise<string | number>")]
+  pub async fn grants(&self, authorization: Option<String>) -> Verdict {
+    let core = self.core.clone();
+    match tokio::spawn(async move { core.grants(authorization.as_deref()).await }).await {
+      Ok(verdict) => verdict,
+      Err(_) => {
+        note_internal_failure("grants");
         Either::B(INTERNAL)
       }
     }

@@ -134,6 +134,11 @@ function singleParams(params) {
  * @property {number} [accessTokenTtl=300] Access token lifetime in seconds.
  * @property {boolean} [resourceIndicator=false] When true, a `resource` parameter (RFC 8707) becomes the token `aud`.
  * @property {() => number} [now=Date.now] Clock in milliseconds (iat/exp, code expiry); lets tests fake time.
+ * @property {string[]} [scopes] Custom scopes this AuthKit knows besides openid, profile, email and
+ *   offline_access (a client may ask for them; the consenting user grants what was asked).
+ * @property {'always' | 'offline_access'} [refreshTokens='always'] When a refresh token is issued:
+ *   always, or only when the grant includes `offline_access` (the OpenID Connect rule). Settable later
+ *   as `emu.refreshTokens`.
  */
 
 /**
@@ -166,6 +171,9 @@ class Emulator {
     this.clientId = options.clientId || 'client_emulator';
     this.apiKey = options.apiKey || 'sk_test_emulator';
     this.accessTokenTtl = options.accessTokenTtl ?? 300;
+    /** Every scope a client may ask for. */
+    this.scopesSupported = [...SCOPES_SUPPORTED, ...(options.scopes || [])];
+    this.refreshTokens = options.refreshTokens || 'always';
     this.resourceIndicator = Boolean(options.resourceIndicator);
     this.now = options.now || Date.now;
     /** @type {string} set by listen */
@@ -580,6 +588,7 @@ class Emulator {
       grant_types_supported: ['authorization_code', 'refresh_token'],
       code_challenge_methods_supported: ['S256'],
       token_endpoint_auth_methods_supported: [...AUTH_METHODS],
+      // AuthKit advertises the OpenID scopes only; custom scopes are accepted without being listed.
       scopes_supported: [...SCOPES_SUPPORTED],
       client_id_metadata_document_supported: true,
     };
@@ -618,7 +627,7 @@ class Emulator {
       return redirect({ error: 'invalid_request', error_description: 'PKCE with code_challenge_method=S256 is required' });
     }
     const scope = p.scope ?? DEFAULT_SCOPE;
-    if (scope.split(' ').some((s) => !SCOPES_SUPPORTED.includes(s))) return redirect({ error: 'invalid_scope' });
+    if (scope.split(' ').some((s) => !this.scopesSupported.includes(s))) return redirect({ error: 'invalid_scope' });
     if (p.resource !== undefined && !isAbsoluteUrl(p.resource)) return redirect({ error: 'invalid_target' });
 
     const code = randomToken();
@@ -695,16 +704,20 @@ class Emulator {
       }
     }
     const resource = p.resource ?? grant.resource;
-    const refreshToken = randomToken();
-    this._refreshTokens.set(refreshToken, { ...grant, resource });
+    const offline = this.refreshTokens === 'always' || String(grant.scope).split(' ').includes('offline_access');
+    const refreshToken = offline ? randomToken() : undefined;
+    if (refreshToken) this._refreshTokens.set(refreshToken, { ...grant, resource });
     // Normally the token lives accessTokenTtl from now; expireNextAccessTokenIn() shifts one token.
     const now = Math.floor(this.now() / 1000);
     const expiresIn = this._nextAccessTokenExpiresIn ?? this.accessTokenTtl;
     this._nextAccessTokenExpiresIn = undefined;
+    // As AuthKit's Connect access tokens: the MCP client's id and the granted scopes are claims.
     const accessToken = this.mintToken({
       sub: grant.userId,
       sid: grant.sid,
       org_id: grant.orgId,
+      client_id: grant.clientId,
+      scope: grant.scope,
       aud: this.resourceIndicator && resource ? resource : this.clientId,
       iat: now + expiresIn - this.accessTokenTtl,
       exp: now + expiresIn,

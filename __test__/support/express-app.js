@@ -2,7 +2,8 @@
 // A real Express app protected by the package, on 127.0.0.1, for the behaviour tests.
 const http = require('node:http')
 const express = require('express')
-const { workosProvider, getSession, getUser } = require('@xmcp-dev/workos')
+const workos = require('@xmcp-dev/workos')
+const { workosProvider, getSession, getUser } = workos
 
 /** A free loopback port. */
 function freePort() {
@@ -34,18 +35,44 @@ function configFor(emu, baseURL, overrides = {}) {
 }
 
 /**
+ * The tools of the test app's JSON-RPC endpoint (POST /mcp with a JSON-RPC body), as an MCP server
+ * would run them: `whoami` (the session), `auth` (req.auth), `need` (runs the authorization helper
+ * named in its arguments, e.g. `{ helper: 'requirePermission', names: ['a'] }`); any other tool
+ * just says it ran.
+ */
+async function runTool(req, name, args = {}) {
+  if (name === 'whoami') return JSON.stringify(getSession())
+  if (name === 'auth') return JSON.stringify(req.auth)
+  if (name === 'need') return JSON.stringify(await workos[args.helper](...(args.names || [])))
+  return `ran ${name}`
+}
+
+async function answerRpc(req, message) {
+  if (message.method === 'tools/list') return { jsonrpc: '2.0', id: message.id, result: { tools: [] } }
+  if (message.method !== 'tools/call') return { jsonrpc: '2.0', id: message.id, result: {} }
+  try {
+    const text = await runTool(req, message.params.name, message.params.arguments)
+    return { jsonrpc: '2.0', id: message.id, result: { content: [{ type: 'text', text: text ?? 'undefined' }] } }
+  } catch (err) {
+    const extra = err instanceof workos.ForbiddenError ? { forbidden: { kind: err.kind, missing: err.missing } } : {}
+    return { jsonrpc: '2.0', id: message.id, result: { content: [{ type: 'text', text: err.message }], isError: true, ...extra } }
+  }
+}
+
+/**
  * Starts an Express app with `router` and `middleware` mounted as xmcp mounts them, and routes that
  * report what the tool code would see. `before`: middleware mounted ahead of the package's (a timeout
- * middleware, say). `reached` lists the requests that got past the package to a route.
+ * middleware, say). `json: false` leaves out `express.json()`. `reached` lists the requests that got
+ * past the package to a route.
  */
-async function startExpressApp(emu, overrides = {}, { before = [] } = {}) {
+async function startExpressApp(emu, overrides = {}, { before = [], json = true } = {}) {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const { middleware, router } = workosProvider(configFor(emu, url, overrides))
   const app = express()
   const reached = []
   for (const m of before) app.use(m)
-  app.use(express.json())
+  if (json) app.use(express.json())
   app.use(router)
   app.use(middleware)
   app.use((req, res, next) => {
@@ -63,6 +90,13 @@ async function startExpressApp(emu, overrides = {}, { before = [] } = {}) {
       issuedAt: Number.isNaN(s.issuedAt.getTime()) ? null : s.issuedAt.toISOString(),
     }
   }
+  app.post(/^\/mcp(\/.*)?$/i, async (req, res, next) => {
+    const body = req.body
+    const isRpc = Array.isArray(body) || (body && body.jsonrpc === '2.0')
+    if (!isRpc) return next()
+    const answers = await Promise.all((Array.isArray(body) ? body : [body]).map((m) => answerRpc(req, m)))
+    res.json(Array.isArray(body) ? answers : answers[0])
+  })
   app.all(/^\/mcp(\/.*)?$/i, async (req, res) => {
     // An async gap before reading the session, like real tool code.
     const delay = Number(req.query.delay || 0)

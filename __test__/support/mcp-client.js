@@ -18,9 +18,10 @@ const REDIRECT_URL = 'http://127.0.0.1:9/callback'
 
 /** An in-memory OAuthClientProvider whose "user agent" is a manual-redirect fetch. */
 class InMemoryOAuthProvider {
-  constructor({ clientName = 'xmcp-workos-test', redirectUrl = REDIRECT_URL, onStep = () => {} } = {}) {
+  constructor({ clientName = 'xmcp-workos-test', redirectUrl = REDIRECT_URL, onStep = () => {}, scope } = {}) {
     this._redirectUrl = redirectUrl
     this._clientName = clientName
+    this._scope = scope
     this._onStep = onStep
     this._clientInformation = undefined
     this._tokens = undefined
@@ -42,6 +43,7 @@ class InMemoryOAuthProvider {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
+      ...(this._scope === undefined ? {} : { scope: this._scope }),
     }
   }
 
@@ -107,8 +109,8 @@ function loggingFetch(onStep) {
     const res = await fetch(input, init)
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url)
     const method = (init && init.method) || (input && input.method) || 'GET'
-    if (res.status === 401) {
-      onStep('401', `${method} ${url.pathname} -> 401, WWW-Authenticate: ${res.headers.get('www-authenticate')}`)
+    if (res.status === 401 || res.status === 403) {
+      onStep(String(res.status), `${method} ${url.pathname} -> ${res.status}, WWW-Authenticate: ${res.headers.get('www-authenticate')}`)
     } else if (url.pathname.startsWith('/.well-known/')) {
       onStep('discovery', `${method} ${url.href} -> ${res.status}`)
     }
@@ -117,14 +119,33 @@ function loggingFetch(onStep) {
 }
 
 /**
+ * Calls a tool, completing a step-up authorization the client starts on a 403 `insufficient_scope`.
+ * The SDK answers that 403 by authorizing again with the scopes the challenge names; for an
+ * interactive client that ends in a redirect (here, the provider's manual-redirect fetch), after which
+ * the application redeems the code (`finishAuth`) and calls again, as the SDK's examples do.
+ * @returns {Promise<{ result: object, steppedUp: boolean, scope: string | null }>}
+ */
+async function callToolWithStepUp({ client, transport, provider }, sdk, name, args = {}) {
+  provider.authorizationCode = undefined
+  try {
+    return { result: await client.callTool({ name, arguments: args }), steppedUp: false, scope: null }
+  } catch (err) {
+    if (!(err instanceof sdk.UnauthorizedError) || !provider.authorizationCode) throw err
+    await transport.finishAuth(provider.authorizationCode)
+    const scope = provider.lastAuthorizationUrl ? provider.lastAuthorizationUrl.searchParams.get('scope') : null
+    return { result: await client.callTool({ name, arguments: args }), steppedUp: true, scope }
+  }
+}
+
+/**
  * Connects a real MCP client to `mcpUrl`, doing the OAuth flow on the first 401.
  * @param {string|URL} mcpUrl e.g. http://127.0.0.1:3002/mcp
- * @param {{ clientName?: string, onStep?: (step: string, detail: string) => void, timeoutMs?: number }} [options]
+ * @param {{ clientName?: string, onStep?: (step: string, detail: string) => void, timeoutMs?: number, scope?: string }} [options]
  * @returns {Promise<{ client: Client, transport: StreamableHTTPClientTransport, provider: InMemoryOAuthProvider, close: () => Promise<void> }>}
  */
-async function connectWithOAuth(mcpUrl, { clientName = 'xmcp-workos-test', onStep = () => {}, timeoutMs = 30_000 } = {}) {
+async function connectWithOAuth(mcpUrl, { clientName = 'xmcp-workos-test', onStep = () => {}, timeoutMs = 30_000, scope } = {}) {
   const url = new URL(mcpUrl)
-  const provider = new InMemoryOAuthProvider({ clientName, onStep })
+  const provider = new InMemoryOAuthProvider({ clientName, onStep, scope })
   const fetchFn = loggingFetch(onStep)
   const makeTransport = () => new StreamableHTTPClientTransport(url, { authProvider: provider, fetch: fetchFn })
   const makeClient = () => new Client({ name: clientName, version: '1.0.0' })
@@ -231,4 +252,4 @@ function toolText(result) {
     .join('')
 }
 
-module.exports = { connectWithOAuth, callToolRaw, toolText, parseRpcResponse, InMemoryOAuthProvider, REDIRECT_URL }
+module.exports = { connectWithOAuth, callToolWithStepUp, callToolRaw, toolText, parseRpcResponse, InMemoryOAuthProvider, REDIRECT_URL }

@@ -84,10 +84,10 @@ function bounded(promise, what, timeoutMs = TIMEOUT_MS) {
  * Connects, doing the OAuth flow on the first 401.
  * @returns {Promise<{ client, provider, log: object[], close: () => Promise<void> }>}
  */
-async function connectWith(sdk, Provider, mcpUrl, { clientName }) {
+async function connectWith(sdk, Provider, mcpUrl, { clientName, scope }) {
   const url = new URL(mcpUrl)
   const log = []
-  const provider = new Provider({ clientName })
+  const provider = new Provider({ clientName, scope })
   const connect = async () => {
     const transport = new sdk.StreamableHTTPClientTransport(url, { authProvider: provider, fetch: recordingFetch(log, sdk) })
     const client = new sdk.Client({ name: clientName, version: '1.0.0' })
@@ -109,18 +109,18 @@ async function connectWith(sdk, Provider, mcpUrl, { clientName }) {
     await bounded(err.transport.finishAuth(provider.authorizationCode), `${clientName}: finishAuth`)
     connection = await connect()
   }
-  const { client } = connection
-  return { client, provider, log, close: () => client.close() }
+  const { client, transport } = connection
+  return { client, transport, provider, log, close: () => client.close() }
 }
 
-/** `@modelcontextprotocol/sdk` 1.x. */
-function connectV1(mcpUrl, { clientName = 'xmcp-workos-sdk-v1' } = {}) {
-  return connectWith(v1, InMemoryOAuthProvider, mcpUrl, { clientName })
+/** `@modelcontextprotocol/sdk` 1.x; `scope`: what its client metadata asks for when the server names none. */
+function connectV1(mcpUrl, { clientName = 'xmcp-workos-sdk-v1', scope } = {}) {
+  return connectWith(v1, InMemoryOAuthProvider, mcpUrl, { clientName, scope })
 }
 
 /** `@modelcontextprotocol/client` 2.x. */
-function connectV2(mcpUrl, { clientName = 'xmcp-workos-client-v2' } = {}) {
-  return connectWith(v2, InMemoryOAuthProviderV2, mcpUrl, { clientName })
+function connectV2(mcpUrl, { clientName = 'xmcp-workos-client-v2', scope } = {}) {
+  return connectWith(v2, InMemoryOAuthProviderV2, mcpUrl, { clientName, scope })
 }
 
 module.exports = { connectV1, connectV2, recordingFetch, v1, v2 }

@@ -1,6 +1,6 @@
 """A real Python MCP client (PyPI `mcp`) that logs in with OAuth and calls a tool.
 
-    python mcp_oauth_client.py <mcp-url> --tool whoami [--call-again-after-expiry]
+    python mcp_oauth_client.py <mcp-url> [--tool whoami ...] [--call-again-after-expiry]
 
 The SDK's `OAuthClientProvider` gets nothing but the MCP URL: on the first 401 it discovers the protected
 resource metadata (from the `WWW-Authenticate` header), the authorization server metadata, registers a
@@ -9,7 +9,9 @@ authorization URL without following redirects: the local AuthKit emulator logs t
 answers 302 to the redirect URL with `?code=` (the redirect URL itself is never contacted).
 
 With --call-again-after-expiry the script waits until the access token's `expires_in` has passed and
-calls the tool again: the SDK refreshes the token on its own before that request.
+calls the tool again: the SDK refreshes the token on its own before that request. `--tool` may be
+given several times; the tools are called in that order. A tool that answers with an error is reported
+as a `call` with `is_error: true` (the run goes on).
 
 Prints one JSON object per line on stdout: `http` (every HTTP exchange the client made, with the
 discovery documents), `registered`, `tokens`, `call` (the tool's text) and finally `done`; on failure
@@ -116,15 +118,18 @@ async def log_response(response: httpx2.Response) -> None:
 
 
 def tool_text(result: object) -> str:
-    if getattr(result, "is_error", False) or getattr(result, "isError", False):
-        raise RuntimeError(f"tool error: {result}")
     return "".join(c.text for c in result.content if getattr(c, "type", None) == "text")
+
+
+def emit_call(tool: str, result: object) -> None:
+    is_error = bool(getattr(result, "is_error", False) or getattr(result, "isError", False))
+    emit("call", tool=tool, text=tool_text(result), is_error=is_error)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("mcp_url")
-    parser.add_argument("--tool", default="whoami")
+    parser.add_argument("--tool", action="append")
     parser.add_argument("--call-again-after-expiry", action="store_true")
     args = parser.parse_args()
 
@@ -150,7 +155,9 @@ async def main() -> None:
     )
     async with http, Client(streamable_http_client(args.mcp_url, http_client=http)) as client:
         emit("connected", protocol_version=client.protocol_version)
-        emit("call", text=tool_text(await client.call_tool(args.tool, {})))
+        tools = args.tool or ["whoami"]
+        for tool in tools:
+            emit_call(tool, await client.call_tool(tool, {}))
         if args.call_again_after_expiry:
             expires_in = storage.tokens.expires_in if storage.tokens else None
             if expires_in is None or expires_in > 30:
@@ -159,7 +166,7 @@ async def main() -> None:
             emit("waiting", seconds=round(max(wait, 0), 2))
             if wait > 0:
                 await asyncio.sleep(wait)
-            emit("call", text=tool_text(await client.call_tool(args.tool, {})))
+            emit_call(tools[0], await client.call_tool(tools[0], {}))
     emit("done")
 
 

@@ -80,7 +80,7 @@ async function ensureVenv() {
  * Runs support/mcp_oauth_client.py against `mcpUrl`.
  * @param {string} mcpUrl
  * @param {{ args?: string[], timeoutMs?: number }} [options]
- * @returns {Promise<{ events: object[], calls: string[], http: object[], output: string }>}
+ * @returns {Promise<{ events: object[], calls: string[], toolResults: object[], http: object[], output: string }>}
  */
 function runPythonClient(mcpUrl, { args = [], timeoutMs = 120_000 } = {}) {
   return new Promise((resolve, reject) => {
@@ -110,7 +110,8 @@ function runPythonClient(mcpUrl, { args = [], timeoutMs = 120_000 } = {}) {
       }
       resolve({
         events,
-        calls: events.filter((e) => e.event === 'call').map((e) => e.text),
+        calls: events.filter((e) => e.event === 'call' && !e.is_error).map((e) => e.text),
+        toolResults: events.filter((e) => e.event === 'call').map((e) => ({ tool: e.tool, text: e.text, isError: e.is_error })),
         http: events
           .filter((e) => e.event === 'http')
           .map(({ www_authenticate: wwwAuthenticate, header_resource_metadata: headerResourceMetadata, grant_type: grantType, event, ...rest }) => ({

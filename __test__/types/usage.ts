@@ -79,3 +79,38 @@ export async function clientTool(userId: string, organizationId: string): Promis
     jwks,
   ]
 }
+
+// Authorization (README "Authorization"): policies, the helpers and the session's new members.
+import { requireScopes, hasScopes, requirePermission, hasPermission, requireRole, hasRole, ForbiddenError } from '@xmcp-dev/workos'
+import type { ToolPolicy } from '@xmcp-dev/workos'
+
+const deploy: ToolPolicy = { scopes: ['deploy'], permissions: ['deploy:run'], roles: ['admin'], organization: true }
+export const authorizationConfig: config = {
+  ...options,
+  scopes: ['mcp', 'deploy'],
+  tools: { '*': { scopes: ['mcp'] }, deploy },
+  permissionCache: { maxAgeMs: 30_000, maxEntries: 1000 },
+  tokenCache: false,
+  jwks: { warmUp: false, cooldownMs: 30_000 },
+}
+export const cached: config = { ...options, tokenCache: { maxEntries: 100, maxAgeMs: 60_000 } }
+
+export async function guardedTool(): Promise<string> {
+  requireScopes('deploy')
+  const canRead: boolean = hasScopes('files:read', ['files:list'])
+  await requirePermission('deploy:run')
+  await requireRole('admin', 'owner')
+  const mayDelete: boolean = await hasPermission('workspace:delete')
+  const isOwner: boolean = await hasRole('owner')
+  const session = getSession()
+  const scopes: string[] = session.scopes
+  const client: string | undefined = session.clientId
+  const flags: string[] | undefined = session.featureFlags
+  const admin: string | undefined = session.impersonator?.sub
+  try {
+    requireScopes('x')
+  } catch (err) {
+    if (err instanceof ForbiddenError) return `${err.kind}: ${err.missing.join(' ')}`
+  }
+  return `${canRead} ${mayDelete} ${isOwner} ${scopes} ${client} ${flags} ${admin}`
+}

@@ -45,6 +45,8 @@ pub fn parse_object(bytes: &[u8]) -> Option<Map<String, Value>> {
 pub struct ClaimRules<'a> {
   pub issuer: &'a str,
   pub audiences: &'a [String],
+  /// The MCP resource URL (`baseURL` + endpoint): when `aud` names it, the session says so.
+  pub resource: &'a str,
   /// Clock tolerance in seconds for `exp`, `nbf` and `iat`.
   pub leeway: f64,
 }
@@ -57,6 +59,19 @@ pub struct VerifiedClaims {
   pub org_id: Option<String>,
   pub role: Option<String>,
   pub permissions: Option<Vec<String>>,
+  /// `client_id`: the OAuth client (the MCP client) the token was issued to.
+  pub client_id: Option<String>,
+  /// `scope`, split on spaces; empty when absent.
+  pub scopes: Vec<String>,
+  pub roles: Option<Vec<String>>,
+  pub entitlements: Option<Vec<String>>,
+  /// `feature_flags`.
+  pub feature_flags: Option<Vec<String>>,
+  /// `act` (who acts for the user: an impersonating admin, or an application after a token
+  /// exchange), as its JSON text.
+  pub act: Option<Box<str>>,
+  /// Whether `aud` names the MCP resource URL.
+  pub resource_audience: bool,
   pub exp: f64,
   pub nbf: Option<f64>,
   pub iat: Option<f64>,
@@ -71,6 +86,29 @@ fn numeric_date(claims: &Map<String, Value>, name: &str, malformed: Reason) -> R
     Some(Value::Number(n)) => n.as_f64().map(Some).ok_or(Rejection::Invalid(malformed)),
     Some(_) => Err(Rejection::Invalid(malformed)),
   }
+}
+
+/// A claim that is an array of strings (all of them), else `None`.
+fn string_list(claims: &Map<String, Value>, name: &str) -> Option<Vec<String>> {
+  claims.get(name).and_then(Value::as_array).and_then(|list| {
+    list
+      .iter()
+      .map(|item| item.as_str().map(str::to_string))
+      .collect::<Option<Vec<_>>>()
+  })
+}
+
+/// `scope` as RFC 6749 §3.3 writes it: space-separated, each scope once, in token order.
+fn scopes(claims: &Map<String, Value>) -> Vec<String> {
+  let mut scopes: Vec<String> = Vec::new();
+  if let Some(Value::String(scope)) = claims.get("scope") {
+    for scope in scope.split(' ').filter(|s| !s.is_empty()) {
+      if !scopes.iter().any(|s| s == scope) {
+        scopes.push(scope.to_string());
+      }
+    }
+  }
+  scopes
 }
 
 fn non_empty_string(claims: &Map<String, Value>, name: &str) -> Option<String> {
@@ -92,13 +130,12 @@ pub fn check_claims(payload: &[u8], rules: &ClaimRules, now: f64) -> Result<Veri
   if claims.get("iss").and_then(Value::as_str) != Some(rules.issuer) {
     return Err(Rejection::Invalid(Reason::IssuerMismatch));
   }
-  let audience_ok = match claims.get("aud") {
-    Some(Value::String(aud)) => rules.audiences.iter().any(|a| a == aud),
-    Some(Value::Array(list)) => list
-      .iter()
-      .any(|v| v.as_str().is_some_and(|aud| rules.audiences.iter().any(|a| a == aud))),
-    _ => false,
+  let audiences: Vec<&str> = match claims.get("aud") {
+    Some(Value::String(aud)) => vec![aud.as_str()],
+    Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+    _ => Vec::new(),
   };
+  let audience_ok = audiences.iter().any(|aud| rules.audiences.iter().any(|a| a == aud));
   if !audience_ok {
     return Err(Rejection::Invalid(Reason::AudienceMismatch));
   }
@@ -122,18 +159,23 @@ pub fn check_claims(payload: &[u8], rules: &ClaimRules, now: f64) -> Result<Veri
   // whatever the token carried.
   let org_id = non_empty_string(&claims, "org_id");
   let role = non_empty_string(&claims, "role");
-  let permissions = claims.get("permissions").and_then(Value::as_array).and_then(|list| {
-    list
-      .iter()
-      .map(|p| p.as_str().map(str::to_string))
-      .collect::<Option<Vec<_>>>()
-  });
+  let act = match claims.get("act") {
+    Some(act @ Value::Object(_)) => Some(act.to_string().into()),
+    _ => None,
+  };
   Ok(VerifiedClaims {
     sub,
     sid,
     org_id,
     role,
-    permissions,
+    permissions: string_list(&claims, "permissions"),
+    client_id: non_empty_string(&claims, "client_id"),
+    scopes: scopes(&claims),
+    roles: string_list(&claims, "roles"),
+    entitlements: string_list(&claims, "entitlements"),
+    feature_flags: string_list(&claims, "feature_flags"),
+    act,
+    resource_audience: audiences.contains(&rules.resource),
     exp,
     nbf,
     iat,
@@ -171,6 +213,7 @@ mod tests {
     let rules = ClaimRules {
       issuer: &issuer,
       audiences: &audiences,
+      resource: "https://mcp.example/mcp",
       leeway: 30.0,
     };
     check_claims(claims.to_string().as_bytes(), &rules, NOW)
@@ -184,6 +227,39 @@ mod tests {
       ("user_1", "session_1", Some("org_1"))
     );
     assert_eq!(ok.permissions, Some(vec!["a".to_string(), "b".to_string()]));
+  }
+
+  #[test]
+  fn authorization_claims_are_taken_when_they_have_their_documented_type() {
+    let ok = check(json!({
+      "client_id": "client_mcp", "scope": "openid  files:read files:read deploy", "roles": ["admin", "member"],
+      "entitlements": ["pro"], "feature_flags": ["beta"], "act": {"sub": "admin@example.com", "__proto__": {"x": 1}},
+      "aud": ["client_1", "https://mcp.example/mcp"]
+    }))
+    .unwrap();
+    assert_eq!(ok.client_id.as_deref(), Some("client_mcp"));
+    assert_eq!(ok.scopes, vec!["openid", "files:read", "deploy"]);
+    assert_eq!(ok.roles, Some(vec!["admin".to_string(), "member".to_string()]));
+    assert_eq!(ok.entitlements, Some(vec!["pro".to_string()]));
+    assert_eq!(ok.feature_flags, Some(vec!["beta".to_string()]));
+    assert_eq!(
+      ok.act.as_deref(),
+      Some(r#"{"sub":"admin@example.com","__proto__":{"x":1}}"#)
+    );
+    assert!(ok.resource_audience);
+    let odd =
+      check(json!({"client_id": 5, "scope": ["a"], "roles": ["a", 1], "entitlements": "pro", "act": "admin"})).unwrap();
+    assert_eq!(
+      (
+        odd.client_id,
+        odd.scopes.len(),
+        odd.roles,
+        odd.entitlements,
+        odd.act,
+        odd.resource_audience
+      ),
+      (None, 0, None, None, None, false)
+    );
   }
 
   #[test]

@@ -30,17 +30,35 @@ struct SessionJson<'a> {
   #[serde(skip_serializing_if = "Option::is_none")]
   issued_at_ms: Option<f64>,
   claims: &'a RawValue,
+  #[serde(skip_serializing_if = "Option::is_none")]
+  client_id: Option<&'a str>,
+  scopes: &'a [String],
+  #[serde(skip_serializing_if = "Option::is_none")]
+  roles: Option<&'a [String]>,
+  #[serde(skip_serializing_if = "Option::is_none")]
+  entitlements: Option<&'a [String]>,
+  #[serde(skip_serializing_if = "Option::is_none")]
+  feature_flags: Option<&'a [String]>,
+  #[serde(skip_serializing_if = "Option::is_none")]
+  impersonator: Option<&'a RawValue>,
+  /// The MCP resource URL, when the token's `aud` names it (the SDK's `AuthInfo.resource`).
+  #[serde(skip_serializing_if = "Option::is_none")]
+  resource: Option<&'a str>,
+}
+
+/// Raw JSON text that was parsed before it got here; an empty object keeps the reply valid in the
+/// case that cannot happen.
+fn raw(json: &str) -> Box<RawValue> {
+  RawValue::from_string(json.to_string())
+    .or_else(|_| RawValue::from_string("{}".to_string()))
+    .unwrap_or_default()
 }
 
 /// The reply for a verified token that the glue may reuse until `cacheable_until` (Unix seconds;
-/// 0 or less: never).
-pub fn reply(claims: &VerifiedClaims, cacheable_until: f64) -> String {
-  let raw: Box<RawValue> = match RawValue::from_string(claims.payload.to_string()) {
-    Ok(raw) => raw,
-    // The payload was parsed as a JSON object before it got here, so this cannot happen; an empty
-    // object keeps the reply valid if it ever does.
-    Err(_) => RawValue::from_string("{}".to_string()).unwrap_or_default(),
-  };
+/// 0 or less: never); `resource` is the MCP resource URL.
+pub fn reply(claims: &VerifiedClaims, resource: &str, cacheable_until: f64) -> String {
+  let payload = raw(&claims.payload);
+  let act = claims.act.as_deref().map(raw);
   let session = SessionJson {
     user_id: &claims.sub,
     session_id: &claims.sid,
@@ -49,7 +67,14 @@ pub fn reply(claims: &VerifiedClaims, cacheable_until: f64) -> String {
     permissions: claims.permissions.as_deref(),
     expires_at_ms: claims.exp * 1000.0,
     issued_at_ms: claims.iat.map(|iat| iat * 1000.0),
-    claims: &raw,
+    claims: &payload,
+    client_id: claims.client_id.as_deref(),
+    scopes: &claims.scopes,
+    roles: claims.roles.as_deref(),
+    entitlements: claims.entitlements.as_deref(),
+    feature_flags: claims.feature_flags.as_deref(),
+    impersonator: act.as_deref(),
+    resource: claims.resource_audience.then_some(resource),
   };
   let json = serde_json::to_string(&session).unwrap_or_default();
   let until_ms = if cacheable_until > 0.0 {
@@ -71,6 +96,13 @@ mod tests {
       org_id: Some("org_1".into()),
       role: None,
       permissions: Some(vec!["a".into()]),
+      client_id: Some("client_mcp".into()),
+      scopes: vec!["openid".into()],
+      roles: None,
+      entitlements: None,
+      feature_flags: Some(vec!["beta".into()]),
+      act: Some(r#"{"sub":"admin@example.com"}"#.into()),
+      resource_audience: true,
       exp: 1_800_000_060.0,
       nbf: None,
       iat: Some(1_800_000_000.5),
@@ -80,17 +112,21 @@ mod tests {
 
   #[test]
   fn the_reply_is_the_cache_limit_then_the_session_json() {
-    let reply = reply(&claims(r#"{"sub":"user_1","__proto__":{"x":1}}"#), 1_800_000_090.25);
+    let reply = reply(
+      &claims(r#"{"sub":"user_1","__proto__":{"x":1}}"#),
+      "https://mcp.example/mcp",
+      1_800_000_090.25,
+    );
     let (until, json) = reply.split_once(',').unwrap();
     assert_eq!(until, "1800000090250");
     assert_eq!(
       json,
-      r#"{"userId":"user_1","sessionId":"session_1","organizationId":"org_1","permissions":["a"],"expiresAtMs":1800000060000.0,"issuedAtMs":1800000000500.0,"claims":{"sub":"user_1","__proto__":{"x":1}}}"#
+      r#"{"userId":"user_1","sessionId":"session_1","organizationId":"org_1","permissions":["a"],"expiresAtMs":1800000060000.0,"issuedAtMs":1800000000500.0,"claims":{"sub":"user_1","__proto__":{"x":1}},"clientId":"client_mcp","scopes":["openid"],"featureFlags":["beta"],"impersonator":{"sub":"admin@example.com"},"resource":"https://mcp.example/mcp"}"#
     );
   }
 
   #[test]
   fn an_uncacheable_reply_says_zero() {
-    assert!(reply(&claims("{}"), 0.0).starts_with("0,{"));
+    assert!(reply(&claims("{}"), "https://mcp.example/mcp", 0.0).starts_with("0,{"));
   }
 }

@@ -160,6 +160,7 @@ mod tests {
       exp,
       nbf: None,
       reply: "0,{}".into(),
+      grants: Default::default(),
     })
   }
 

@@ -95,18 +95,48 @@ pub fn unix_now() -> f64 {
     .unwrap_or(0.0)
 }
 
-/// A verified token as the caches keep it: the times the rules re-check on every hit, and the
-/// reply the glue gets (see `crate::session`).
+/// A verified token as the caches keep it: the times the rules re-check on every hit, the reply
+/// the glue gets (see [`session`]), and what authorization needs to know of the caller.
 pub struct VerifiedToken {
   pub exp: f64,
   pub nbf: Option<f64>,
   pub reply: Box<str>,
+  pub grants: Grants,
+}
+
+/// What the token itself says the caller may do.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Grants {
+  pub user_id: String,
+  pub organization_id: Option<String>,
+  pub scopes: Vec<String>,
+  /// `roles`, else `[role]`; `None` when the token names no role (then WorkOS is asked).
+  pub roles: Option<Vec<String>>,
+  /// `None` when the token carries no `permissions` (then the roles' permissions are looked up).
+  pub permissions: Option<Vec<String>>,
+}
+
+impl Grants {
+  fn of(claims: &VerifiedClaims) -> Self {
+    Grants {
+      user_id: claims.sub.clone(),
+      organization_id: claims.org_id.clone(),
+      scopes: claims.scopes.clone(),
+      roles: claims
+        .roles
+        .clone()
+        .or_else(|| claims.role.clone().map(|role| vec![role])),
+      permissions: claims.permissions.clone(),
+    }
+  }
 }
 
 /// Verifies AuthKit access tokens for one provider.
 pub struct Verifier {
   pub issuer: String,
   pub audiences: Vec<String>,
+  /// The MCP resource URL (`baseURL` + endpoint).
+  pub resource: String,
   pub jwks: Arc<JwksCache>,
   /// Tokens that already verified; `None` when the cache is turned off.
   pub tokens: Option<Arc<TokenCache>>,
@@ -120,6 +150,7 @@ impl Verifier {
     ClaimRules {
       issuer: &self.issuer,
       audiences: &self.audiences,
+      resource: &self.resource,
       leeway: LEEWAY_SECONDS,
     }
   }
@@ -144,7 +175,8 @@ impl Verifier {
     let token = Arc::new(VerifiedToken {
       exp: claims.exp,
       nbf: claims.nbf,
-      reply: session::reply(&claims, cacheable_until).into(),
+      reply: session::reply(&claims, &self.resource, cacheable_until).into(),
+      grants: Grants::of(&claims),
     });
     if let (Some(tokens), Some(digest)) = (&self.tokens, digest) {
       tokens.insert(digest, token.clone(), key.fingerprint, cacheable_until, now);

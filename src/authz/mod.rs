@@ -1,0 +1,320 @@
+//! Authorization: may this caller run these tools? The per-tool policies (`policy.rs`), the
+//! caller's grants (the token's scopes, and its roles and permissions, or, when the token has none,
+//! those of the user's organization membership in WorkOS: `directory.rs`), and the decision for
+//! one JSON-RPC message, which may hold several `tools/call`s.
+//!
+//! Missing scopes are answered for the whole message with the MCP specification's step-up challenge
+//! (HTTP 403, `insufficient_scope`, every scope the message needs): new scopes can fix that. Missing
+//! permissions, roles or organization cannot be fixed by asking again, so each such call is answered
+//! as a tool error that says what is missing, and the tool does not run.
+
+pub mod directory;
+pub mod policy;
+
+use serde::Serialize;
+
+use crate::jwt::verify::Grants;
+use directory::Directory;
+use policy::{union, Policies, Requirement};
+
+/// The decision for one message.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decision {
+  Allow,
+  /// The scopes the message needs (all of them, not only the missing ones).
+  InsufficientScope(Vec<String>),
+  /// Per call, in the message's order: why it may not run, or `None` when it may.
+  Denied(Vec<Option<String>>),
+}
+
+/// The caller's roles and permissions, as far as they were needed and could be read.
+#[derive(Debug, Default, Serialize)]
+pub struct Resolved {
+  pub roles: Vec<String>,
+  pub permissions: Vec<String>,
+}
+
+/// What the calls of a message need beyond scopes.
+#[derive(Clone, Copy, Default)]
+struct Needs {
+  roles: bool,
+  permissions: bool,
+}
+
+pub struct Authorizer {
+  pub policies: Policies,
+  directory: Directory,
+}
+
+impl Authorizer {
+  pub fn new(policies: Policies, directory: Directory) -> Self {
+    Authorizer { policies, directory }
+  }
+
+  /// The decision without waiting, or `None` when roles or permissions must be read from WorkOS.
+  pub fn decide_now(&self, grants: &Grants, tools: &[String]) -> Option<Decision> {
+    if let Some(decision) = scope_decision(&self.policies, grants, tools) {
+      return Some(decision);
+    }
+    let needs = needs(&self.policies, grants, tools);
+    if needs.roles || needs.permissions {
+      return None;
+    }
+    Some(check_calls(&self.policies, grants, tools, &Ok(from_token(grants))))
+  }
+
+  /// The decision, reading roles and permissions from WorkOS when the token lacks them.
+  pub async fn decide(&self, grants: &Grants, tools: &[String]) -> Decision {
+    if let Some(decision) = scope_decision(&self.policies, grants, tools) {
+      return decision;
+    }
+    let needs = needs(&self.policies, grants, tools);
+    let resolved = self.resolve(grants, needs).await;
+    check_calls(&self.policies, grants, tools, &resolved)
+  }
+
+  /// The caller's roles and permissions (the `requireRole` / `requirePermission` helpers).
+  pub async fn grants(&self, grants: &Grants) -> Result<Resolved, String> {
+    let needs = Needs {
+      roles: grants.roles.is_none(),
+      permissions: grants.permissions.is_none(),
+    };
+    self.resolve(grants, needs).await
+  }
+
+  async fn resolve(&self, grants: &Grants, needs: Needs) -> Result<Resolved, String> {
+    let mut resolved = from_token(grants);
+    let Some(organization) = grants.organization_id.as_deref() else {
+      return Ok(resolved);
+    };
+    if needs.roles || (needs.permissions && grants.roles.is_none()) {
+      resolved.roles = self.directory.roles_of(&grants.user_id, organization).await?.to_vec();
+    }
+    if needs.permissions {
+      resolved.permissions = self.directory.permissions_of(organization, &resolved.roles).await?;
+    }
+    Ok(resolved)
+  }
+}
+
+/// What must be read from WorkOS to check `tools`: roles and permissions that a policy asks for and
+/// the token does not carry (nothing without an organization; the checks then say so).
+fn needs(policies: &Policies, grants: &Grants, tools: &[String]) -> Needs {
+  let mut needs = Needs::default();
+  if grants.organization_id.is_none() {
+    return needs;
+  }
+  for requirement in tools.iter().flat_map(|tool| policies.for_tool(tool)) {
+    needs.roles |= requirement.needs_roles() && grants.roles.is_none();
+    needs.permissions |= requirement.needs_permissions() && grants.permissions.is_none();
+  }
+  needs
+}
+
+/// What the token itself grants.
+fn from_token(grants: &Grants) -> Resolved {
+  Resolved {
+    roles: grants.roles.clone().unwrap_or_default(),
+    permissions: grants.permissions.clone().unwrap_or_default(),
+  }
+}
+
+/// The step-up answer, when the token lacks a scope the message needs.
+fn scope_decision(policies: &Policies, grants: &Grants, tools: &[String]) -> Option<Decision> {
+  let needed = policies.scopes_for(tools);
+  let satisfied = needed.iter().all(|scope| grants.scopes.contains(scope));
+  (!satisfied).then_some(Decision::InsufficientScope(needed))
+}
+
+/// Each call checked against its policies, with the caller's roles and permissions.
+fn check_calls(
+  policies: &Policies,
+  grants: &Grants,
+  tools: &[String],
+  resolved: &Result<Resolved, String>,
+) -> Decision {
+  let denials: Vec<Option<String>> = tools
+    .iter()
+    .map(|tool| {
+      let requirements: Vec<&Requirement> = policies.for_tool(tool).collect();
+      check_call(tool, &requirements, grants, resolved)
+    })
+    .collect();
+  if denials.iter().all(Option::is_none) {
+    Decision::Allow
+  } else {
+    Decision::Denied(denials)
+  }
+}
+
+fn quoted_list(names: &[String]) -> String {
+  names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+}
+
+/// Why `tool` may not run, or `None`.
+fn check_call(
+  tool: &str,
+  requirements: &[&Requirement],
+  grants: &Grants,
+  resolved: &Result<Resolved, String>,
+) -> Option<String> {
+  if requirements.iter().any(|r| r.organization) && grants.organization_id.is_none() {
+    return Some(format!(
+      "Forbidden: the tool \"{tool}\" needs an organization, and this session has none. Sign in to an organization and try again."
+    ));
+  }
+  let needs_roles = requirements.iter().any(|r| r.needs_roles());
+  let permissions = union(requirements.iter().flat_map(|r| r.permissions.iter()));
+  if !needs_roles && permissions.is_empty() {
+    return None;
+  }
+  if grants.organization_id.is_none() && (grants.roles.is_none() || grants.permissions.is_none()) {
+    return Some(format!(
+      "Forbidden: the tool \"{tool}\" needs {}, which come from an organization membership, and this session has no organization. Sign in to an organization and try again.",
+      if needs_roles { "a role" } else { "permissions" }
+    ));
+  }
+  let resolved = match resolved {
+    Ok(resolved) => resolved,
+    Err(reason) => {
+      return Some(format!(
+        "The tool \"{tool}\" could not be authorized: your roles and permissions could not be read from WorkOS ({reason}). Nothing was run; try again later."
+      ))
+    }
+  };
+  for requirement in requirements.iter().filter(|r| r.needs_roles()) {
+    if !requirement.roles.iter().any(|role| resolved.roles.contains(role)) {
+      let yours = if resolved.roles.is_empty() {
+        "you have none".to_string()
+      } else {
+        format!("yours: {}", quoted_list(&resolved.roles))
+      };
+      return Some(format!(
+        "Forbidden: the tool \"{tool}\" needs one of the roles {} ({yours}).",
+        quoted_list(&requirement.roles)
+      ));
+    }
+  }
+  let missing: Vec<String> = permissions
+    .into_iter()
+    .filter(|p| !resolved.permissions.contains(p))
+    .collect();
+  if !missing.is_empty() {
+    return Some(format!(
+      "Forbidden: the tool \"{tool}\" needs the permission{} {}, which your role does not grant.",
+      if missing.len() == 1 { "" } else { "s" },
+      quoted_list(&missing)
+    ));
+  }
+  None
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use serde_json::json;
+
+  fn policies() -> Policies {
+    Policies::from_json(
+      Some(&json!({
+        "*": { "scopes": ["mcp"] },
+        "deploy": { "scopes": ["deploy"], "permissions": ["deploy:run", "deploy:read"], "organization": true },
+        "admin": { "roles": ["admin", "owner"] }
+      })),
+      None,
+    )
+    .unwrap()
+  }
+
+  fn grants(scopes: &[&str], org: Option<&str>, roles: Option<&[&str]>, permissions: Option<&[&str]>) -> Grants {
+    let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    Grants {
+      user_id: "user_1".into(),
+      organization_id: org.map(str::to_string),
+      scopes: list(scopes),
+      roles: roles.map(list),
+      permissions: permissions.map(list),
+    }
+  }
+
+  fn check(g: &Grants, tools: &[&str], resolved: Result<Resolved, String>) -> Decision {
+    let policies = policies();
+    let tools: Vec<String> = tools.iter().map(|t| t.to_string()).collect();
+    scope_decision(&policies, g, &tools).unwrap_or_else(|| check_calls(&policies, g, &tools, &resolved))
+  }
+
+  #[test]
+  fn missing_scopes_ask_for_every_scope_the_message_needs() {
+    let g = grants(&["mcp"], Some("org"), None, None);
+    assert_eq!(
+      check(&g, &["read", "deploy"], Ok(Resolved::default())),
+      Decision::InsufficientScope(vec!["mcp".into(), "deploy".into()])
+    );
+    let none = grants(&[], None, None, None);
+    assert_eq!(
+      check(&none, &["anything"], Ok(Resolved::default())),
+      Decision::InsufficientScope(vec!["mcp".into()])
+    );
+  }
+
+  #[test]
+  fn permissions_roles_and_organization_deny_per_call() {
+    let resolved = || {
+      Ok(Resolved {
+        roles: vec!["member".into()],
+        permissions: vec!["deploy:read".into()],
+      })
+    };
+    let g = grants(&["mcp", "deploy"], Some("org"), None, None);
+    let Decision::Denied(denials) = check(&g, &["read", "deploy", "admin"], resolved()) else {
+      panic!("expected denials")
+    };
+    assert_eq!(denials[0], None);
+    assert!(denials[1]
+      .as_deref()
+      .unwrap()
+      .contains("needs the permission \"deploy:run\""));
+    assert!(denials[2]
+      .as_deref()
+      .unwrap()
+      .contains("needs one of the roles \"admin\", \"owner\" (yours: \"member\")"));
+
+    let no_org = grants(&["mcp", "deploy"], None, None, None);
+    let Decision::Denied(denials) = check(&no_org, &["deploy", "admin"], resolved()) else {
+      panic!("expected denials")
+    };
+    assert!(denials[0].as_deref().unwrap().contains("needs an organization"));
+    assert!(denials[1].as_deref().unwrap().contains("needs a role"));
+
+    let outage = check(&g, &["deploy", "read"], Err("GET /x answered HTTP 503".into()));
+    let Decision::Denied(denials) = outage else {
+      panic!("an outage never allows")
+    };
+    assert!(denials[0]
+      .as_deref()
+      .unwrap()
+      .contains("could not be read from WorkOS (GET /x answered HTTP 503)"));
+    assert_eq!(denials[1], None, "a call that needs no lookup still runs");
+  }
+
+  #[test]
+  fn token_claims_win() {
+    let p = policies();
+    let tools = ["admin".to_string(), "deploy".to_string()];
+    let g = grants(
+      &["mcp", "deploy"],
+      Some("org"),
+      Some(&["admin"]),
+      Some(&["deploy:run", "deploy:read"]),
+    );
+    let n = needs(&p, &g, &tools);
+    assert!(!n.roles && !n.permissions, "nothing to read from WorkOS");
+    assert_eq!(check_calls(&p, &g, &tools, &Ok(from_token(&g))), Decision::Allow);
+    let partial = grants(&["mcp", "deploy"], Some("org"), Some(&["admin"]), None);
+    let n = needs(&p, &partial, &tools);
+    assert!(
+      !n.roles && n.permissions,
+      "only the permissions of the token's roles are read"
+    );
+  }
+}

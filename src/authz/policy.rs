@@ -1,0 +1,233 @@
+//! Per-tool policies (config `tools`): what a caller needs to run each tool.
+//!
+//! `tools` maps tool names, and `"*"` for every tool, to `{ scopes?, permissions?, roles?,
+//! organization? }`. A tool's entry adds to the `"*"` entry: scopes and permissions are all required,
+//! `roles` means one of them (each entry's list must be met), `organization: true` means the token
+//! must carry an `org_id`.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::error::ConfigError;
+
+/// The scope MCP clients ask for on their own to get refresh tokens; servers should not require or
+/// advertise it (MCP authorization, scope selection).
+pub const OFFLINE_ACCESS: &str = "offline_access";
+
+/// What one policy entry asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Requirement {
+  pub scopes: Vec<String>,
+  pub permissions: Vec<String>,
+  /// One of these (empty: no role needed).
+  pub roles: Vec<String>,
+  pub organization: bool,
+}
+
+impl Requirement {
+  /// Whether checking this needs the caller's roles or permissions.
+  pub fn needs_roles(&self) -> bool {
+    !self.roles.is_empty()
+  }
+
+  pub fn needs_permissions(&self) -> bool {
+    !self.permissions.is_empty()
+  }
+}
+
+/// Every tool policy of one provider.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policies {
+  /// The `"*"` entry (empty when there is none).
+  every: Requirement,
+  tools: HashMap<String, Requirement>,
+}
+
+impl Policies {
+  /// Parses `tools` (absent: no policy). `supported` is the `scopes` option, when given: policies
+  /// may only name scopes from it, so that every scope a tool needs is one clients can ask for.
+  pub fn from_json(value: Option<&Value>, supported: Option<&[String]>) -> Result<Self, ConfigError> {
+    let map = match value {
+      None | Some(Value::Null) => return Ok(Policies::default()),
+      Some(Value::Object(map)) => map,
+      Some(_) => {
+        return Err(invalid(
+          "tools",
+          "must be an object mapping tool names (or \"*\") to policies",
+        ))
+      }
+    };
+    let mut policies = Policies::default();
+    for (name, entry) in map {
+      if name.is_empty() {
+        return Err(invalid("tools", "has an empty tool name"));
+      }
+      let requirement = requirement(name, entry, supported)?;
+      if name == "*" {
+        policies.every = requirement;
+      } else {
+        policies.tools.insert(name.clone(), requirement);
+      }
+    }
+    Ok(policies)
+  }
+
+  pub fn is_empty(&self) -> bool {
+    self.every == Requirement::default() && self.tools.is_empty()
+  }
+
+  /// The scopes every tool needs (the `"*"` entry's): what the 401 challenge asks for.
+  pub fn baseline_scopes(&self) -> &[String] {
+    &self.every.scopes
+  }
+
+  /// The entries that apply to `tool`: the `"*"` entry, then the tool's own.
+  pub fn for_tool(&self, tool: &str) -> impl Iterator<Item = &Requirement> {
+    std::iter::once(&self.every).chain(self.tools.get(tool))
+  }
+
+  /// Every scope the calls of one message need together (the `"*"` entry's first), each once.
+  pub fn scopes_for(&self, tools: &[String]) -> Vec<String> {
+    union(
+      tools
+        .iter()
+        .flat_map(|tool| self.for_tool(tool))
+        .flat_map(|r| r.scopes.iter()),
+    )
+  }
+}
+
+/// The strings in order of first appearance, each once.
+pub fn union<'a>(items: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+  let mut out: Vec<String> = Vec::new();
+  for item in items {
+    if !out.contains(item) {
+      out.push(item.clone());
+    }
+  }
+  out
+}
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> ConfigError {
+  ConfigError::Invalid {
+    field,
+    reason: reason.into(),
+  }
+}
+
+/// A policy entry: only the known members, each of its documented type.
+fn requirement(tool: &str, entry: &Value, supported: Option<&[String]>) -> Result<Requirement, ConfigError> {
+  let at = format!("[{tool:?}]");
+  let Value::Object(entry) = entry else {
+    return Err(invalid(
+      "tools",
+      format!("{at} must be an object such as {{ scopes: [\"files:read\"] }}"),
+    ));
+  };
+  if let Some(unknown) = entry
+    .keys()
+    .find(|k| !matches!(k.as_str(), "scopes" | "permissions" | "roles" | "organization"))
+  {
+    return Err(invalid(
+      "tools",
+      format!("{at} has an unknown member {unknown:?} (known: scopes, permissions, roles, organization)"),
+    ));
+  }
+  let scopes = names(entry, "scopes", &at)?;
+  for scope in &scopes {
+    if scope == OFFLINE_ACCESS {
+      return Err(invalid(
+        "tools",
+        format!(
+          "{at}.scopes must not require \"offline_access\": clients ask for it on their own, and a tool cannot need it"
+        ),
+      ));
+    }
+    if supported.is_some_and(|supported| !supported.contains(scope)) {
+      return Err(invalid(
+        "tools",
+        format!("{at}.scopes names {scope:?}, which is not in the `scopes` option (every scope this server knows)"),
+      ));
+    }
+  }
+  let organization = match entry.get("organization") {
+    None | Some(Value::Null) => false,
+    Some(Value::Bool(b)) => *b,
+    Some(_) => return Err(invalid("tools", format!("{at}.organization must be a boolean"))),
+  };
+  Ok(Requirement {
+    scopes,
+    permissions: names(entry, "permissions", &at)?,
+    roles: names(entry, "roles", &at)?,
+    organization,
+  })
+}
+
+/// An array of non-empty names without spaces (absent: empty).
+pub fn names(entry: &Map<String, Value>, member: &str, at: &str) -> Result<Vec<String>, ConfigError> {
+  let reason = || {
+    invalid(
+      "tools",
+      format!("{at}.{member} must be an array of non-empty names without spaces"),
+    )
+  };
+  match entry.get(member) {
+    None | Some(Value::Null) => Ok(Vec::new()),
+    Some(Value::Array(items)) => {
+      let list: Vec<String> = items
+        .iter()
+        .map(|item| match item {
+          Value::String(s) if !s.is_empty() && !s.contains(char::is_whitespace) => Ok(s.clone()),
+          _ => Err(reason()),
+        })
+        .collect::<Result<_, _>>()?;
+      Ok(union(&list))
+    }
+    Some(_) => Err(reason()),
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use serde_json::json;
+
+  fn parse(value: Value) -> Result<Policies, ConfigError> {
+    Policies::from_json(Some(&value), None)
+  }
+
+  #[test]
+  fn a_tool_entry_adds_to_the_star_entry() {
+    let p = parse(json!({
+      "*": { "scopes": ["mcp"] },
+      "deploy": { "scopes": ["deploy", "mcp"], "permissions": ["deploy:run"], "organization": true },
+      "read": { "roles": ["admin", "viewer"] }
+    }))
+    .unwrap();
+    assert_eq!(p.baseline_scopes(), ["mcp"]);
+    assert_eq!(p.scopes_for(&["deploy".into()]), vec!["mcp", "deploy"]);
+    assert_eq!(p.scopes_for(&["unknown".into(), "read".into()]), vec!["mcp"]);
+    assert_eq!(p.for_tool("deploy").count(), 2);
+    assert_eq!(p.for_tool("unknown").count(), 1);
+    assert!(!p.is_empty());
+    assert!(parse(json!({})).unwrap().is_empty());
+  }
+
+  #[test]
+  fn mistakes_are_named() {
+    let message = |v: Value| parse(v).unwrap_err().to_string();
+    assert!(message(json!([])).starts_with("[WorkOS] Invalid config: tools must be an object"));
+    assert!(message(json!({"t": true})).contains("[\"t\"] must be an object"));
+    assert!(message(json!({"t": {"scope": ["a"]}})).contains("unknown member \"scope\""));
+    assert!(message(json!({"t": {"scopes": "a"}})).contains("[\"t\"].scopes must be an array"));
+    assert!(message(json!({"t": {"scopes": ["a b"]}})).contains("without spaces"));
+    assert!(message(json!({"t": {"permissions": [""]}})).contains("non-empty"));
+    assert!(message(json!({"t": {"organization": "yes"}})).contains("must be a boolean"));
+    assert!(message(json!({"t": {"scopes": ["offline_access"]}})).contains("offline_access"));
+    assert!(message(json!({"": {}})).contains("empty tool name"));
+    let supported = vec!["a".to_string()];
+    let err = Policies::from_json(Some(&json!({"t": {"scopes": ["b"]}})), Some(&supported)).unwrap_err();
+    assert!(err.to_string().contains("not in the `scopes` option"));
+  }
+}
