@@ -24,6 +24,23 @@ class ForbiddenError extends Error {
 }
 
 /**
+ * A failed `exchangeToken()`: `kind` is `not_configured` (no `connect` option), `invalid_argument`,
+ * `refused` (AuthKit said no: `error` is its OAuth error, such as `invalid_grant` or
+ * `invalid_target`, `errorDescription` its words) or `unreachable` (AuthKit could not be reached, or
+ * failed, after retries).
+ */
+class TokenExchangeError extends Error {
+  constructor({ kind, error, description, status }) {
+    super(`[WorkOS] Token exchange ${kind === 'refused' ? `refused: ${error} (${description})` : `failed (${kind}): ${description}`}`)
+    this.name = 'TokenExchangeError'
+    this.kind = kind
+    this.error = error
+    this.errorDescription = description
+    this.status = status
+  }
+}
+
+/**
  * The `tools/call` requests of a parsed JSON-RPC body (one message or a batch): their positions in the
  * batch and their tool names (whatever type the client sent).
  */
@@ -129,4 +146,4 @@ function createHelpers(current) {
   }
 }
 
-module.exports = { ForbiddenError, toolCallsOf, answerMessage, createHelpers }
+module.exports = { ForbiddenError, TokenExchangeError, toolCallsOf, answerMessage, createHelpers }

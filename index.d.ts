@@ -67,6 +67,17 @@ export interface config {
    * `"*"` for every tool; a tool's entry adds to the `"*"` entry.
    */
   tools?: Record<string, ToolPolicy>
+  /**
+   * Accept WorkOS Connect machine-to-machine tokens (client-credentials grant: no `sid`, `sub` is the
+   * application's client id): `true` for every M2M application of the environment, or the client ids
+   * of those accepted. Default `false` (refused, as in 1.x).
+   */
+  machineTokens?: boolean | string[]
+  /**
+   * The MCP server's own first-party WorkOS Connect application, for `exchangeToken()`. The secret
+   * stays in the native addon; nothing the package returns contains it.
+   */
+  connect?: { clientId: string; clientSecret: string }
   /** Roles and permissions read from WorkOS (for tokens that carry none) are reused this long. */
   permissionCache?: {
     /** Default 60 000 (1 min). */
@@ -86,13 +97,15 @@ export interface ToolPolicy {
   roles?: string[]
   /** The token must name an organization (`org_id`). */
   organization?: boolean
+  /** Whether machine tokens may call the tool. Default: the `"*"` entry's, else `true`. */
+  machines?: boolean
 }
 
 /** The verified session of the current request. */
 export interface Session {
   /** WorkOS user id (`sub`). */
   userId: string
-  /** AuthKit session id (`sid`). */
+  /** AuthKit session id (`sid`); `undefined` for a machine token. */
   sessionId: string
   /** Organization id (`org_id`), when the session has one. */
   organizationId?: string
@@ -114,7 +127,11 @@ export interface Session {
   entitlements?: string[]
   /** `feature_flags`, when the token has them. */
   featureFlags?: string[]
-  /** `act`: who acts for the user (an impersonating admin), when the token says so. */
+  /** `user`, or `machine` for a WorkOS Connect M2M application's token (then `userId` is its client id). */
+  kind: 'user' | 'machine'
+  /** `act`: who acts for the user (an application after a token exchange, or an impersonating admin). */
+  actor?: { sub?: string; act?: unknown; [member: string]: unknown }
+  /** `act`, when it names a person rather than an application (an admin impersonating the user). */
   impersonator?: { sub?: string; [member: string]: unknown }
 }
 
@@ -721,6 +738,34 @@ export declare function getSession(): Session
 export declare function getUser(): Promise<User>
 /** The WorkOS client configured by `workosProvider()`. */
 export declare function getClient(): WorkOS
+
+/** A token for your API, from `exchangeToken()`. */
+export interface ExchangedToken {
+  accessToken: string
+  expiresAt: Date
+  /** The granted scope (space-separated), when known. */
+  scope?: string
+}
+
+/**
+ * Exchanges the current request's access token for one issued for `resource` (your API), through
+ * WorkOS Connect token exchange (RFC 8693), as the `connect` application. Cached per (token, resource,
+ * scope) until shortly before it expires. Rejects with `TokenExchangeError`.
+ */
+export declare function exchangeToken(request: { resource: string; scope?: string | string[] }): Promise<ExchangedToken>
+
+/** A failed `exchangeToken()`. */
+export declare class TokenExchangeError extends Error {
+  constructor(details: { kind: TokenExchangeError['kind']; error?: string; description: string; status?: number })
+  readonly name: 'TokenExchangeError'
+  /** `not_configured` (no `connect` option), `invalid_argument`, `refused` (AuthKit said no) or `unreachable`. */
+  readonly kind: 'not_configured' | 'invalid_argument' | 'refused' | 'unreachable'
+  /** AuthKit's OAuth error (`invalid_grant`, `invalid_target`, `unauthorized_client`, …), for `refused`. */
+  readonly error?: string
+  readonly errorDescription: string
+  /** The HTTP status of AuthKit's answer, when there was one. */
+  readonly status?: number
+}
 
 /** True when the current request's token grants every scope named. */
 export declare function hasScopes(...scopes: Array<string | string[]>): boolean

@@ -16,7 +16,7 @@ const diagnostics = require('node:diagnostics_channel')
 const express = require('express')
 const native = require('./native.js')
 const { createGuard } = require('./guard.js')
-const { ForbiddenError, toolCallsOf, answerMessage, createHelpers } = require('./authorization.js')
+const { ForbiddenError, TokenExchangeError, toolCallsOf, answerMessage, createHelpers } = require('./authorization.js')
 const { WorkOS, fromNative } = require('./client.js')
 const { exceptions } = require('./errors.js')
 
@@ -47,7 +47,7 @@ const FIRST_LEVEL_ENTRIES = 1000
 const dropped = diagnostics.channel('@xmcp-dev/workos:dropped')
 
 /** Optional session members, set only when the token carries them. */
-const IF_PRESENT = ['roles', 'entitlements', 'featureFlags', 'impersonator']
+const IF_PRESENT = ['roles', 'entitlements', 'featureFlags', 'actor', 'impersonator']
 
 /**
  * The request's verified session: built from the addon's JSON the first time something asks for it
@@ -85,6 +85,7 @@ class SessionSlot {
         claims: data.claims,
         clientId: data.clientId,
         scopes: data.scopes,
+        kind: data.kind,
       }
       for (const key of IF_PRESENT) if (data[key] !== undefined) session[key] = data[key]
       this.session = session
@@ -103,10 +104,19 @@ class SessionSlot {
         scopes: [...data.scopes],
         expiresAt: data.expiresAtMs / 1000,
         ...(data.resource === undefined ? {} : { resource: new URL(data.resource) }),
-        extra: { userId: data.userId, sessionId: data.sessionId, organizationId: data.organizationId },
+        extra: { userId: data.userId, sessionId: data.sessionId, organizationId: data.organizationId, kind: data.kind },
       }
     }
     return this.auth
+  }
+
+  /** A token for a downstream API in exchange for this request's (see `exchangeToken`). */
+  async exchange(resource, scope) {
+    const reply = await this.provider.exchangeToken(this.authorization, resource, scope)
+    if (typeof reply === 'number') throw new Error("[WorkOS] This request's access token is no longer accepted.")
+    const result = JSON.parse(reply)
+    if (result.error) throw new TokenExchangeError(result.error)
+    return { accessToken: result.accessToken, expiresAt: new Date(result.expiresAtMs), scope: result.scope ?? undefined }
   }
 
   /** The caller's roles and permissions (from the token, or read from WorkOS), once per request. */
@@ -341,11 +351,31 @@ function getClient() {
   return state.client
 }
 
+const NO_USER = '[WorkOS] No user: this request was authenticated with a machine token'
+
 /** The WorkOS user of the current session, from the WorkOS API. */
 async function getUser() {
   const client = getClient()
   const session = getSession()
+  if (session.kind === 'machine') throw new Error(NO_USER)
   return client.userManagement.getUser(session.userId)
+}
+
+/**
+ * Exchanges the current request's access token for one issued for `resource` (your API), through
+ * WorkOS Connect token exchange (RFC 8693), as the `connect` application: `{ accessToken, expiresAt,
+ * scope }`. The user's own token is never passed on. Cached until shortly before it expires.
+ * @param {{ resource: string, scope?: string | string[] }} request
+ */
+async function exchangeToken(request) {
+  const slot = currentSlot()
+  const { resource, scope } = request ?? {}
+  if (typeof resource !== 'string' || !resource) {
+    throw new TypeError('[WorkOS] exchangeToken({ resource }) needs resource: the URL of the API the token is for')
+  }
+  const scopes = Array.isArray(scope) ? scope.join(' ') : scope
+  if (scopes !== undefined && typeof scopes !== 'string') throw new TypeError('[WorkOS] exchangeToken: scope must be a string or an array of strings')
+  return slot.exchange(resource, scopes)
 }
 
 module.exports = {
@@ -353,8 +383,10 @@ module.exports = {
   getSession,
   getUser,
   getClient,
+  exchangeToken,
   ...createHelpers(currentSlot),
   ForbiddenError,
+  TokenExchangeError,
   WorkOS,
   ...exceptions,
 }

@@ -336,7 +336,7 @@ describe('the session and req.auth', () => {
       scopes: ['mcp'],
       expiresAt: exp,
       resource: `${app.url}/mcp`,
-      extra: { userId: member, sessionId: 'session_01EMU', organizationId: ORG },
+      extra: { userId: member, sessionId: 'session_01EMU', organizationId: ORG, kind: 'user' },
     })
     const plainAud = JSON.parse(textOf((await post(`${app.url}/mcp`, call('auth'), bearer(tokenFor(member, 'mcp')))).body))
     assert.equal('resource' in plainAud, false, 'resource only when aud names the MCP resource URL')

@@ -351,3 +351,29 @@ describe('authorization: step-up on 403, refusals as tool errors', { timeout: 12
     assertRefusals(refusals)
   })
 })
+
+describe('machine-to-machine: @modelcontextprotocol/sdk ClientCredentialsProvider', { timeout: 60_000 }, () => {
+  it('gets a token with the client-credentials grant on its own and calls tools; user-only tools refuse it', async () => {
+    const { ClientCredentialsProvider } = require('@modelcontextprotocol/sdk/client/auth-extensions.js')
+    const app = emu.createApplication({ type: 'm2m', organizationId: LOGIN_USER.organizationId, scopes: ['notes:write'] })
+    const mark = emu.requests.length
+    const provider = new ClientCredentialsProvider({ clientId: app.client_id, clientSecret: app.client_secret, scope: 'notes:write', expectedIssuer: emu.url })
+    const client = new v1.Client({ name: 'xmcp-workos-m2m', version: '1.0.0' })
+    await client.connect(new v1.StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider }))
+    try {
+      assert.deepEqual(grantTypes(oauthRequests(mark)), ['client_credentials'])
+      assert.equal(oauthRequests(mark).filter((r) => r.path === '/oauth2/authorize').length, 0, 'no browser flow')
+      const published = await client.callTool({ name: 'publish_note', arguments: {} })
+      assert.equal(published.isError, undefined)
+      assert.equal(textOfResult(published), `Note published for ${app.client_id} (token scopes: notes:write)`)
+      const refused = await client.callTool({ name: 'delete_workspace', arguments: {} })
+      assert.equal(refused.isError, true)
+      assert.match(textOfResult(refused), /needs permissions of a user, and this request was authenticated with a machine token/)
+      const whoami = await client.callTool({ name: 'whoami', arguments: {} })
+      assert.equal(whoami.isError, true)
+      assert.equal(textOfResult(whoami), '[WorkOS] No user: this request was authenticated with a machine token')
+    } finally {
+      await client.close()
+    }
+  })
+})

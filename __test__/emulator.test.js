@@ -88,7 +88,7 @@ describe('emulator', () => {
     assert.equal(md.registration_endpoint, `${emu.url}/oauth2/register`);
     assert.equal(md.jwks_uri, `${emu.url}/oauth2/jwks`);
     assert.deepEqual(md.code_challenge_methods_supported, ['S256']);
-    assert.deepEqual(md.grant_types_supported, ['authorization_code', 'refresh_token']);
+    assert.deepEqual(md.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange']);
     assert.deepEqual(md.token_endpoint_auth_methods_supported, ['none', 'client_secret_post']);
     assert.deepEqual(md.scopes_supported, ['openid', 'profile', 'email', 'offline_access']);
     assert.equal(md.client_id_metadata_document_supported, true);
@@ -473,6 +473,67 @@ describe('emulator', () => {
       assert.equal(user.emailVerified, true);
       await assert.rejects(workos.userManagement.getUser('user_missing'), { status: 404, message: 'User not found: user_missing' });
       await assert.rejects(new WorkOS('sk_bad', opts).userManagement.getUser('user_01EMU'), { status: 401, name: 'UnauthorizedException' });
+    });
+  });
+
+  describe('WorkOS Connect applications: client credentials and token exchange', () => {
+    const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+    const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
+    const token = (params) => postForm(`${emu.url}/oauth2/token`, params);
+    const errorOf = async (res) => [res.status, (await res.json()).error];
+
+    it('an M2M application gets a token without sid, for itself, in its organization', async () => {
+      const app = emu.createApplication({ type: 'm2m', organizationId: 'org_m2m', scopes: ['a', 'b'] });
+      const res = await token({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.client_secret, scope: 'a' });
+      assert.equal(res.status, 200);
+      const body = await res.json();
+      assert.equal(body.token_type, 'bearer');
+      assert.equal(body.refresh_token, undefined);
+      const { payload } = decodeJwt(body.access_token);
+      assert.equal(payload.sub, app.client_id);
+      assert.equal(payload.client_id, app.client_id);
+      assert.equal(payload.org_id, 'org_m2m');
+      assert.equal(payload.scope, 'a');
+      assert.equal(payload.aud, emu.clientId);
+      assert.equal('sid' in payload, false);
+      assert.deepEqual(await errorOf(await token({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: 'x' })), [401, 'invalid_client']);
+      assert.deepEqual(await errorOf(await token({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.client_secret, scope: 'c' })), [400, 'invalid_scope']);
+      const oauth = emu.createApplication({ type: 'oauth', firstParty: true });
+      assert.deepEqual(await errorOf(await token({ grant_type: 'client_credentials', client_id: oauth.client_id, client_secret: oauth.client_secret })), [400, 'unauthorized_client']);
+    });
+
+    it('a first-party application exchanges a user token for a registered resource; every refusal has its error', async () => {
+      const app = emu.createApplication({ type: 'oauth', firstParty: true });
+      emu.addResource('https://api.example/');
+      const subject = emu.mintToken({ scope: 'read write', org_id: 'org_1', act: { sub: 'admin@example.com' } });
+      const base = { grant_type: TOKEN_EXCHANGE, client_id: app.client_id, client_secret: app.client_secret, subject_token: subject, subject_token_type: ACCESS_TOKEN, resource: 'https://api.example/' };
+      const res = await token({ ...base, scope: 'read' });
+      assert.equal(res.status, 200);
+      const body = await res.json();
+      assert.equal(body.issued_token_type, ACCESS_TOKEN);
+      assert.equal(body.scope, 'read');
+      const { payload } = decodeJwt(body.access_token);
+      const original = decodeJwt(subject).payload;
+      assert.deepEqual([payload.sub, payload.sid, payload.org_id, payload.aud], [original.sub, original.sid, 'org_1', 'https://api.example/']);
+      assert.deepEqual(payload.act, { sub: app.client_id, act: { sub: 'admin@example.com' } }, 'the previous actor nested');
+      assert.ok(payload.exp <= original.exp);
+      const refusals = [
+        [{ subject_token: undefined }, 'invalid_request'],
+        [{ subject_token_type: 'urn:ietf:params:oauth:token-type:jwt' }, 'invalid_request'],
+        [{ resource: 'https://elsewhere.example/' }, 'invalid_target'],
+        [{ resource: undefined }, 'invalid_target'],
+        [{ scope: 'admin' }, 'invalid_scope'],
+        [{ subject_token: emu.mintToken({ exp: Math.floor(Date.now() / 1000) - 5 }) }, 'invalid_grant'],
+        [{ subject_token: emu.mintToken({}, { key: crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey }) }, 'invalid_grant'],
+        [{ subject_token: emu.mintToken({ iss: 'https://other.example' }) }, 'invalid_grant'],
+        [{ subject_token: 'not.a.jwt' }, 'invalid_grant'],
+      ];
+      for (const [patch, error] of refusals) {
+        const params = Object.fromEntries(Object.entries({ ...base, ...patch }).filter(([, v]) => v !== undefined));
+        assert.deepEqual(await errorOf(await token(params)), [400, error], JSON.stringify(patch));
+      }
+      const thirdParty = emu.createApplication({ type: 'oauth', firstParty: false });
+      assert.deepEqual(await errorOf(await token({ ...base, client_id: thirdParty.client_id, client_secret: thirdParty.client_secret })), [400, 'unauthorized_client']);
     });
   });
 

@@ -9,11 +9,12 @@ use reqwest::Url;
 use serde_json::{Map, Value};
 use url::Host;
 
-use crate::authz::directory::CachePolicy;
 use crate::authz::policy::{union, Policies, OFFLINE_ACCESS};
 use crate::error::ConfigError;
+use crate::jwt::claims::MachineTokens;
 use crate::jwt::jwks::JwksPolicy;
 use crate::jwt::token_cache::TokenCachePolicy;
+use crate::memo::CachePolicy;
 
 /// Path of the RFC 9728 protected-resource metadata document (the root one, as in the original).
 pub const PROTECTED_RESOURCE_PATH: &str = "/.well-known/oauth-protected-resource";
@@ -56,6 +57,27 @@ pub struct ProviderConfig {
   pub scopes: Option<Vec<String>>,
   /// How long roles and permissions read from WorkOS are reused (`permissionCache`).
   pub permission_cache: CachePolicy,
+  /// Machine-to-machine tokens accepted (`machineTokens`).
+  pub machine_tokens: MachineTokens,
+  /// The MCP server's own WorkOS Connect application (`connect`), for token exchange.
+  pub connect: Option<ConnectApp>,
+}
+
+/// A WorkOS Connect application's credentials. The secret never leaves the addon: it has no
+/// `Debug` output and is only written into the token endpoint's form body.
+#[derive(Clone)]
+pub struct ConnectApp {
+  pub client_id: String,
+  pub client_secret: String,
+}
+
+impl std::fmt::Debug for ConnectApp {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    f.debug_struct("ConnectApp")
+      .field("client_id", &self.client_id)
+      .field("client_secret", &"[redacted]")
+      .finish()
+  }
 }
 
 impl ProviderConfig {
@@ -134,6 +156,8 @@ impl ProviderConfig {
     let scopes = parse_scopes(obj)?;
     let policies = Policies::from_json(obj.get("tools"), scopes.as_deref())?;
     let permission_cache = parse_permission_cache(obj)?;
+    let machine_tokens = parse_machine_tokens(obj)?;
+    let connect = parse_connect(obj)?;
 
     Ok(ProviderConfig {
       api_key,
@@ -149,8 +173,57 @@ impl ProviderConfig {
       policies,
       scopes,
       permission_cache,
+      machine_tokens,
+      connect,
     })
   }
+}
+
+/// `machineTokens`: `true` (every M2M application of the environment), `false` (the default), or the
+/// client ids of the applications accepted.
+fn parse_machine_tokens(obj: &Map<String, Value>) -> Result<MachineTokens, ConfigError> {
+  let reason = "must be true, false, or an array of M2M application client ids such as [\"client_01…\"]";
+  match obj.get("machineTokens") {
+    None | Some(Value::Null) | Some(Value::Bool(false)) => Ok(MachineTokens::Refused),
+    Some(Value::Bool(true)) => Ok(MachineTokens::Any),
+    Some(Value::Array(items)) if !items.is_empty() => items
+      .iter()
+      .map(|item| match item {
+        Value::String(id) if !id.trim().is_empty() => Ok(id.clone()),
+        _ => Err(invalid("machineTokens", reason)),
+      })
+      .collect::<Result<Vec<_>, _>>()
+      .map(MachineTokens::Only),
+    Some(_) => Err(invalid("machineTokens", reason)),
+  }
+}
+
+/// `connect`: `{ clientId, clientSecret }` of the MCP server's first-party Connect application.
+fn parse_connect(obj: &Map<String, Value>) -> Result<Option<ConnectApp>, ConfigError> {
+  let map = match obj.get("connect") {
+    None | Some(Value::Null) => return Ok(None),
+    Some(Value::Object(map)) => map,
+    Some(other) => {
+      return Err(invalid(
+        "connect",
+        format!(
+          "must be an object {{ clientId, clientSecret }}, got {}",
+          type_name(other)
+        ),
+      ))
+    }
+  };
+  let member = |name: &str| match map.get(name) {
+    Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+    _ => Err(invalid(
+      "connect",
+      format!("needs {name}: the non-empty {name} of your WorkOS Connect application"),
+    )),
+  };
+  Ok(Some(ConnectApp {
+    client_id: member("clientId")?,
+    client_secret: member("clientSecret")?,
+  }))
 }
 
 /// `scopes`: the scopes this server knows (names without spaces, not `offline_access`).

@@ -8,7 +8,7 @@ use crate::config::ProviderConfig;
 use crate::guard::Guard;
 use crate::jwt::b64;
 use crate::jwt::bearer::bearer_token;
-use crate::jwt::claims::{check_claims, ClaimRules};
+use crate::jwt::claims::{check_claims, ClaimRules, MachineTokens};
 use crate::jwt::jwks::{KeySet, RsaKey};
 use crate::jwt::verify::{parse_token, verify_with_key};
 use crate::workos::pagination::{members, read_page};
@@ -57,6 +57,7 @@ pub fn token(data: &[u8]) {
     audiences: &audiences,
     resource: "https://mcp.example/mcp",
     leeway: 30.0,
+    machines: &MachineTokens::Any,
   };
   for candidate in [Some(text), bearer_token(Some(text))].into_iter().flatten() {
     if let Ok(parsed) = parse_token(candidate) {
@@ -73,6 +74,7 @@ pub fn claims(data: &[u8]) {
     audiences: &audiences,
     resource: "https://mcp.example/mcp",
     leeway: 30.0,
+    machines: &MachineTokens::Any,
   };
   let _ = check_claims(data, &rules, NOW);
 }

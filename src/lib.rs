@@ -5,10 +5,12 @@
 
 mod authz;
 mod config;
+mod connect;
 mod error;
 mod guard;
 mod http;
 mod jwt;
+mod memo;
 mod metadata;
 mod provider;
 mod refresher;

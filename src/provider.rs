@@ -20,6 +20,7 @@ use serde_json::Value;
 use crate::authz::directory::Directory;
 use crate::authz::{Authorizer, Decision};
 use crate::config::{ProviderConfig, AUTHORIZATION_SERVER_PATH, PROTECTED_RESOURCE_PATH};
+use crate::connect::Exchanger;
 use crate::error::note_internal_failure;
 use crate::guard::Guard;
 use crate::jwt::bearer::bearer_token;
@@ -212,6 +213,7 @@ fn decision_json(decision: Decision, resource_metadata_url: &str) -> String {
 struct ProviderCore {
   verifier: Verifier,
   authorizer: Authorizer,
+  exchanger: Exchanger,
   resource_metadata_url: String,
   metadata: Arc<AuthorizationServerMetadata>,
   api: Arc<WorkOsApi>,
@@ -269,6 +271,22 @@ impl ProviderCore {
     }
   }
 
+  /// A token for `resource` in exchange for the caller's (see `connect.rs`): its JSON, or
+  /// `{"error":…}`; a rejection code when the caller's token is no longer accepted.
+  async fn exchange(&self, authorization: Option<&str>, resource: &str, scope: Option<&str>) -> Verdict {
+    let token = match self.token(authorization).await {
+      Err(code) => return Either::B(code),
+      Ok(token) => token,
+    };
+    let subject = bearer_token(authorization).unwrap_or_default();
+    Either::A(
+      match self.exchanger.exchange(subject, token.exp, resource, scope).await {
+        Ok(exchanged) => exchanged.to_json(),
+        Err(error) => error.to_json(),
+      },
+    )
+  }
+
   async fn grants(&self, authorization: Option<&str>) -> Verdict {
     match self.token(authorization).await {
       Err(code) => Either::B(code),
@@ -302,6 +320,7 @@ impl NativeProvider {
       issuer: config.authkit_url.clone(),
       audiences: config.audiences.clone(),
       resource: config.resource_url(),
+      machines: config.machine_tokens.clone(),
       jwks: JwksCache::new(config.jwks_url(), config.jwks, on_new_keys),
       tokens,
     };
@@ -324,6 +343,7 @@ impl NativeProvider {
         Directory::new(api.clone(), config.permission_cache),
       ),
       resource_metadata_url: config.resource_metadata_url(),
+      exchanger: Exchanger::new(&config.authkit_url, config.connect.clone()),
       verifier,
       metadata,
       api,
@@ -424,6 +444,31 @@ impl NativeProvider {
       Ok(verdict) => verdict,
       Err(_) => {
         note_internal_failure("grants");
+        Either::B(INTERNAL)
+      }
+    }
+  }
+
+  /// Exchanges the caller's token for one issued for `resource` (RFC 8693 through WorkOS Connect):
+  /// `{"accessToken","expiresAtMs","scope"}`, or `{"error":{kind,error,description,status}}`, or a
+  /// rejection code when the caller's token is no longer accepted.
+  #[napi(ts_return_type = "Promise<string | number>")]
+  pub async fn exchange_token(
+    &self,
+    authorization: Option<String>,
+    resource: String,
+    scope: Option<String>,
+  ) -> Verdict {
+    let core = self.core.clone();
+    let work = async move {
+      core
+        .exchange(authorization.as_deref(), &resource, scope.as_deref())
+        .await
+    };
+    match tokio::spawn(work).await {
+      Ok(verdict) => verdict,
+      Err(_) => {
+        note_internal_failure("exchangeToken");
         Either::B(INTERNAL)
       }
     }

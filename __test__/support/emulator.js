@@ -17,6 +17,8 @@ const { WorkOsApi } = require('./workos-api');
 const DEFAULT_USER_ID = 'user_01EMU';
 const SCOPES_SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];
 const DEFAULT_SCOPE = SCOPES_SUPPORTED.join(' ');
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const AUTH_METHODS = ['none', 'client_secret_post'];
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -182,6 +184,10 @@ class Emulator {
     this.requests = [];
     /** Registered OAuth clients by client_id. */
     this.clients = new Map();
+    /** WorkOS Connect applications (M2M and first-party OAuth apps) by client_id, with their secrets. */
+    this.applications = new Map();
+    /** Resources registered for token exchange (resource indicators). */
+    this.resources = new Set();
     /** WorkOS users (wire format) by id. */
     this.users = new Map();
     /** The WorkOS REST API (every path that is not AuthKit's); it serves `users` too. */
@@ -449,6 +455,62 @@ class Emulator {
     return structuredClone(client);
   }
 
+  /**
+   * Creates a WorkOS Connect application with a client secret, as the WorkOS Dashboard does.
+   * @param {{ type?: 'm2m' | 'oauth', firstParty?: boolean, organizationId?: string, scopes?: string[], name?: string }} [options]
+   *   `m2m`: a machine-to-machine application (client-credentials grant; tokens carry its organization
+   *   and the scopes granted). `oauth` with `firstParty`: an application that may exchange tokens.
+   * @returns {{ client_id: string, client_secret: string }}
+   */
+  createApplication({ type = 'm2m', firstParty = false, organizationId, scopes = [], name = 'Application' } = {}) {
+    const app = { client_id: randomId('client_'), client_secret: randomToken(), type, firstParty, organizationId, scopes: [...scopes], name };
+    this.applications.set(app.client_id, app);
+    return { client_id: app.client_id, client_secret: app.client_secret };
+  }
+
+  /** Registers a resource (an API's URL) that tokens may be exchanged for. */
+  addResource(uri) {
+    this.resources.add(uri);
+  }
+
+  /** Verifies a token this emulator issued (signature, issuer, expiry) and returns its claims. */
+  _verifyOwnToken(token) {
+    const [headerB64, payloadB64, signatureB64] = String(token).split('.');
+    let header;
+    let payload;
+    try {
+      header = JSON.parse(Buffer.from(headerB64, 'base64url').toString());
+      payload = JSON.parse(Buffer.from(payloadB64, 'base64url').toString());
+    } catch {
+      throw new OAuthError('invalid_grant', 'The subject token is not a JWT');
+    }
+    const key = this._keys.get(header.kid);
+    const signed = key && crypto.verify('sha256', Buffer.from(`${headerB64}.${payloadB64}`), key.publicKey, Buffer.from(signatureB64 || '', 'base64url'));
+    if (!signed || header.alg !== 'RS256') throw new OAuthError('invalid_grant', 'The subject token was not issued by this environment');
+    if (payload.iss !== this.url) throw new OAuthError('invalid_grant', 'The subject token has another issuer');
+    if (!(payload.exp > this.now() / 1000)) throw new OAuthError('invalid_grant', 'The subject token has expired');
+    return payload;
+  }
+
+  /** The Connect application authenticating a request (client_secret_post or HTTP Basic). */
+  _authenticateApplication(req, p) {
+    let id = p.client_id;
+    let secret = p.client_secret;
+    const basic = /^Basic (.+)$/i.exec(req.headers.authorization || '');
+    if (basic) [id, secret] = Buffer.from(basic[1], 'base64').toString().split(':').map(decodeURIComponent);
+    const app = this.applications.get(id);
+    if (!app || !secret || !safeEqual(secret, app.client_secret)) throw new OAuthError('invalid_client', 'Client authentication failed', 401);
+    return app;
+  }
+
+  /** The scopes granted for `requested` (space-separated) out of `allowed`; all of them without a request. */
+  _grantedScopes(requested, allowed) {
+    if (requested === undefined || requested === '') return allowed.join(' ');
+    const scopes = requested.split(' ').filter(Boolean);
+    if (scopes.some((s) => !allowed.includes(s))) throw new OAuthError('invalid_scope', 'A requested scope was not granted to the subject');
+    return scopes.join(' ');
+  }
+
   // ---------------------------------------------------------------- log, faults, delays
 
   /** @param {string} path exact raw path @returns {number} */
@@ -585,7 +647,7 @@ class Emulator {
       registration_endpoint: `${this.url}/oauth2/register`,
       jwks_uri: `${this.url}/oauth2/jwks`,
       response_types_supported: ['code'],
-      grant_types_supported: ['authorization_code', 'refresh_token'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE],
       code_challenge_methods_supported: ['S256'],
       token_endpoint_auth_methods_supported: [...AUTH_METHODS],
       // AuthKit advertises the OpenID scopes only; custom scopes are accepted without being listed.
@@ -671,6 +733,8 @@ class Emulator {
     }
     if (!p.grant_type) throw new OAuthError('invalid_request', 'grant_type is required');
 
+    if (p.grant_type === 'client_credentials') return this._clientCredentials(req, res, p);
+    if (p.grant_type === TOKEN_EXCHANGE) return this._tokenExchange(req, res, p);
     let grant;
     if (p.grant_type === 'authorization_code') {
       if (!p.code || !p.code_verifier || !p.redirect_uri) {
@@ -730,6 +794,57 @@ class Emulator {
       scope: grant.scope,
     };
     return this._json(res, 200, response, { 'cache-control': 'no-store', pragma: 'no-cache' });
+  }
+
+  /** WorkOS Connect M2M: the client-credentials grant. No `sid`; `sub` is the application. */
+  _clientCredentials(req, res, p) {
+    const app = this._authenticateApplication(req, p);
+    if (app.type !== 'm2m') throw new OAuthError('unauthorized_client', 'Only M2M applications may use the client credentials grant');
+    const scope = this._grantedScopes(p.scope, app.scopes);
+    const now = Math.floor(this.now() / 1000);
+    const accessToken = this.mintToken({
+      sub: app.client_id,
+      sid: undefined,
+      client_id: app.client_id,
+      org_id: app.organizationId,
+      scope: scope || undefined,
+      aud: this.clientId,
+      iat: now,
+      exp: now + this.accessTokenTtl,
+    });
+    return this._json(res, 200, { access_token: accessToken, token_type: 'bearer', expires_in: this.accessTokenTtl }, { 'cache-control': 'no-store' });
+  }
+
+  /**
+   * WorkOS Connect token exchange (RFC 8693): a first-party application trades a user's access token
+   * for one issued for a registered resource, with the same user, organization and session, the
+   * resource as audience, scopes narrowed on request, and `act` naming the application (the previous
+   * `act` nested inside it). It lives at most as long as the subject token.
+   */
+  _tokenExchange(req, res, p) {
+    const app = this._authenticateApplication(req, p);
+    if (app.type !== 'oauth' || !app.firstParty) throw new OAuthError('unauthorized_client', 'Only first-party applications may exchange tokens');
+    if (!p.subject_token) throw new OAuthError('invalid_request', 'subject_token is required');
+    if (p.subject_token_type !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `subject_token_type must be ${ACCESS_TOKEN_TYPE}`);
+    if (!p.resource) throw new OAuthError('invalid_target', 'resource is required');
+    if (!this.resources.has(p.resource)) throw new OAuthError('invalid_target', 'The resource is not registered');
+    const subject = this._verifyOwnToken(p.subject_token);
+    const scope = this._grantedScopes(p.scope, typeof subject.scope === 'string' ? subject.scope.split(' ').filter(Boolean) : []);
+    const now = Math.floor(this.now() / 1000);
+    const exp = Math.min(now + (this.exchangedTokenTtl ?? this.accessTokenTtl), subject.exp);
+    const accessToken = this.mintToken({
+      sub: subject.sub,
+      sid: subject.sid,
+      org_id: subject.org_id,
+      client_id: app.client_id,
+      scope: scope || undefined,
+      aud: p.resource,
+      act: subject.act ? { sub: app.client_id, act: subject.act } : { sub: app.client_id },
+      iat: now,
+      exp,
+    });
+    const answer = { access_token: accessToken, token_type: 'Bearer', expires_in: exp - now, issued_token_type: ACCESS_TOKEN_TYPE, scope };
+    return this._json(res, 200, answer, { 'cache-control': 'no-store' });
   }
 }
 

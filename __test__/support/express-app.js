@@ -42,8 +42,16 @@ function configFor(emu, baseURL, overrides = {}) {
  */
 async function runTool(req, name, args = {}) {
   if (name === 'whoami') return JSON.stringify(getSession())
+  if (name === 'user') return JSON.stringify(await getUser())
   if (name === 'auth') return JSON.stringify(req.auth)
   if (name === 'need') return JSON.stringify(await workos[args.helper](...(args.names || [])))
+  if (name === 'callApi') {
+    // Exchanges the caller's token for one for `resource` and calls `url` with it, as a tool that
+    // talks to the MCP server's own API would.
+    const exchanged = await workos.exchangeToken({ resource: args.resource, scope: args.scope })
+    const res = await fetch(args.url, { headers: { authorization: `Bearer ${exchanged.accessToken}` }, signal: AbortSignal.timeout(15_000) })
+    return JSON.stringify({ status: res.status, body: await res.json(), expiresAt: exchanged.expiresAt.toISOString(), scope: exchanged.scope })
+  }
   return `ran ${name}`
 }
 
@@ -54,7 +62,12 @@ async function answerRpc(req, message) {
     const text = await runTool(req, message.params.name, message.params.arguments)
     return { jsonrpc: '2.0', id: message.id, result: { content: [{ type: 'text', text: text ?? 'undefined' }] } }
   } catch (err) {
-    const extra = err instanceof workos.ForbiddenError ? { forbidden: { kind: err.kind, missing: err.missing } } : {}
+    const extra =
+      err instanceof workos.ForbiddenError
+        ? { forbidden: { kind: err.kind, missing: err.missing } }
+        : err instanceof workos.TokenExchangeError
+          ? { exchange: { kind: err.kind, error: err.error, errorDescription: err.errorDescription, status: err.status } }
+          : {}
     return { jsonrpc: '2.0', id: message.id, result: { content: [{ type: 'text', text: err.message }], isError: true, ...extra } }
   }
 }

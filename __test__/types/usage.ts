@@ -114,3 +114,27 @@ export async function guardedTool(): Promise<string> {
   }
   return `${canRead} ${mayDelete} ${isOwner} ${scopes} ${client} ${flags} ${admin}`
 }
+
+// Agents and downstream APIs (README "Machine tokens", "Token exchange").
+import { exchangeToken, TokenExchangeError } from '@xmcp-dev/workos'
+import type { ExchangedToken } from '@xmcp-dev/workos'
+
+export const agentConfig: config = {
+  ...options,
+  machineTokens: ['client_01M2M'],
+  connect: { clientId: 'client_01MCP', clientSecret: process.env.WORKOS_CONNECT_SECRET || '' },
+  tools: { sync: { machines: true, scopes: ['sync'] }, '*': { machines: false } },
+}
+
+export async function apiTool(): Promise<string> {
+  const session = getSession()
+  if (session.kind === 'machine') return `machine ${session.clientId}`
+  try {
+    const token: ExchangedToken = await exchangeToken({ resource: 'https://api.example.com', scope: ['files:read'] })
+    const expires: number = token.expiresAt.getTime()
+    return `${token.accessToken.length} ${expires} ${token.scope} ${session.actor?.sub}`
+  } catch (err) {
+    if (err instanceof TokenExchangeError && err.kind === 'refused') return `${err.error}: ${err.errorDescription}`
+    throw err
+  }
+}

@@ -84,7 +84,8 @@ impl Authorizer {
 
   async fn resolve(&self, grants: &Grants, needs: Needs) -> Result<Resolved, String> {
     let mut resolved = from_token(grants);
-    let Some(organization) = grants.organization_id.as_deref() else {
+    // A machine has no membership to read (its `sub` is an application, not a user).
+    let Some(organization) = grants.organization_id.as_deref().filter(|_| !grants.machine) else {
       return Ok(resolved);
     };
     if needs.roles || (needs.permissions && grants.roles.is_none()) {
@@ -101,8 +102,8 @@ impl Authorizer {
 /// the token does not carry (nothing without an organization; the checks then say so).
 fn needs(policies: &Policies, grants: &Grants, tools: &[String]) -> Needs {
   let mut needs = Needs::default();
-  if grants.organization_id.is_none() {
-    return needs;
+  if grants.organization_id.is_none() || grants.machine {
+    return needs; // No membership to read: the checks say so.
   }
   for requirement in tools.iter().flat_map(|tool| policies.for_tool(tool)) {
     needs.roles |= requirement.needs_roles() && grants.roles.is_none();
@@ -136,6 +137,11 @@ fn check_calls(
   let denials: Vec<Option<String>> = tools
     .iter()
     .map(|tool| {
+      if grants.machine && !policies.machines_allowed(tool) {
+        return Some(format!(
+          "Forbidden: the tool \"{tool}\" does not accept machine tokens; only a signed-in user may call it."
+        ));
+      }
       let requirements: Vec<&Requirement> = policies.for_tool(tool).collect();
       check_call(tool, &requirements, grants, resolved)
     })
@@ -167,6 +173,12 @@ fn check_call(
   let permissions = union(requirements.iter().flat_map(|r| r.permissions.iter()));
   if !needs_roles && permissions.is_empty() {
     return None;
+  }
+  if grants.machine {
+    return Some(format!(
+      "Forbidden: the tool \"{tool}\" needs {} of a user, and this request was authenticated with a machine token, which has none.",
+      if needs_roles { "a role" } else { "permissions" }
+    ));
   }
   if grants.organization_id.is_none() && (grants.roles.is_none() || grants.permissions.is_none()) {
     return Some(format!(
@@ -230,6 +242,7 @@ mod tests {
     let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     Grants {
       user_id: "user_1".into(),
+      machine: false,
       organization_id: org.map(str::to_string),
       scopes: list(scopes),
       roles: roles.map(list),
@@ -295,6 +308,46 @@ mod tests {
       .unwrap()
       .contains("could not be read from WorkOS (GET /x answered HTTP 503)"));
     assert_eq!(denials[1], None, "a call that needs no lookup still runs");
+  }
+
+  #[test]
+  fn machines_pass_scope_checks_and_never_role_or_permission_checks() {
+    let p = Policies::from_json(
+      Some(&json!({
+        "*": { "scopes": ["mcp"] },
+        "sync": { "organization": true },
+        "deploy": { "permissions": ["deploy:run"] },
+        "admin": { "roles": ["admin"] },
+        "human": { "machines": false }
+      })),
+      None,
+    )
+    .unwrap();
+    let mut machine = grants(&["mcp"], Some("org"), None, None);
+    machine.machine = true;
+    let tools: Vec<String> = ["sync", "deploy", "admin", "human"]
+      .iter()
+      .map(|t| t.to_string())
+      .collect();
+    assert_eq!(
+      scope_decision(&p, &grants(&[], Some("org"), None, None), &tools),
+      Some(Decision::InsufficientScope(vec!["mcp".into()]))
+    );
+    let n = needs(&p, &machine, &tools);
+    assert!(!n.roles && !n.permissions, "nothing is looked up for a machine");
+    let Decision::Denied(denials) = check_calls(&p, &machine, &tools, &Ok(from_token(&machine))) else {
+      panic!("expected denials")
+    };
+    assert_eq!(
+      denials[0], None,
+      "organization: the M2M application's organization counts"
+    );
+    assert!(denials[1].as_deref().unwrap().contains("needs permissions of a user"));
+    assert!(denials[2].as_deref().unwrap().contains("needs a role of a user"));
+    assert!(denials[3]
+      .as_deref()
+      .unwrap()
+      .contains("does not accept machine tokens"));
   }
 
   #[test]

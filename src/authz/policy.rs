@@ -1,9 +1,10 @@
 //! Per-tool policies (config `tools`): what a caller needs to run each tool.
 //!
 //! `tools` maps tool names, and `"*"` for every tool, to `{ scopes?, permissions?, roles?,
-//! organization? }`. A tool's entry adds to the `"*"` entry: scopes and permissions are all required,
-//! `roles` means one of them (each entry's list must be met), `organization: true` means the token
-//! must carry an `org_id`.
+//! organization?, machines? }`. A tool's entry adds to the `"*"` entry: scopes and permissions are all
+//! required, `roles` means one of them (each entry's list must be met), `organization: true` means the
+//! token must carry an `org_id`. `machines` says whether machine tokens may call the tool: the tool's
+//! own setting, else the `"*"` entry's, else yes (where `machineTokens` accepts them at all).
 
 use std::collections::HashMap;
 
@@ -23,6 +24,8 @@ pub struct Requirement {
   /// One of these (empty: no role needed).
   pub roles: Vec<String>,
   pub organization: bool,
+  /// Whether machine tokens may call the tool (`None`: not said here).
+  pub machines: Option<bool>,
 }
 
 impl Requirement {
@@ -87,6 +90,16 @@ impl Policies {
     std::iter::once(&self.every).chain(self.tools.get(tool))
   }
 
+  /// Whether machine tokens may call `tool`: its own `machines`, else the `"*"` entry's, else yes.
+  pub fn machines_allowed(&self, tool: &str) -> bool {
+    self
+      .tools
+      .get(tool)
+      .and_then(|r| r.machines)
+      .or(self.every.machines)
+      .unwrap_or(true)
+  }
+
   /// Every scope the calls of one message need together (the `"*"` entry's first), each once.
   pub fn scopes_for(&self, tools: &[String]) -> Vec<String> {
     union(
@@ -125,13 +138,15 @@ fn requirement(tool: &str, entry: &Value, supported: Option<&[String]>) -> Resul
       format!("{at} must be an object such as {{ scopes: [\"files:read\"] }}"),
     ));
   };
-  if let Some(unknown) = entry
-    .keys()
-    .find(|k| !matches!(k.as_str(), "scopes" | "permissions" | "roles" | "organization"))
-  {
+  if let Some(unknown) = entry.keys().find(|k| {
+    !matches!(
+      k.as_str(),
+      "scopes" | "permissions" | "roles" | "organization" | "machines"
+    )
+  }) {
     return Err(invalid(
       "tools",
-      format!("{at} has an unknown member {unknown:?} (known: scopes, permissions, roles, organization)"),
+      format!("{at} has an unknown member {unknown:?} (known: scopes, permissions, roles, organization, machines)"),
     ));
   }
   let scopes = names(entry, "scopes", &at)?;
@@ -151,16 +166,17 @@ fn requirement(tool: &str, entry: &Value, supported: Option<&[String]>) -> Resul
       ));
     }
   }
-  let organization = match entry.get("organization") {
-    None | Some(Value::Null) => false,
-    Some(Value::Bool(b)) => *b,
-    Some(_) => return Err(invalid("tools", format!("{at}.organization must be a boolean"))),
+  let flag = |member: &str| match entry.get(member) {
+    None | Some(Value::Null) => Ok(None),
+    Some(Value::Bool(b)) => Ok(Some(*b)),
+    Some(_) => Err(invalid("tools", format!("{at}.{member} must be a boolean"))),
   };
   Ok(Requirement {
     scopes,
     permissions: names(entry, "permissions", &at)?,
     roles: names(entry, "roles", &at)?,
-    organization,
+    organization: flag("organization")?.unwrap_or(false),
+    machines: flag("machines")?,
   })
 }
 
@@ -212,6 +228,16 @@ mod tests {
     assert_eq!(p.for_tool("unknown").count(), 1);
     assert!(!p.is_empty());
     assert!(parse(json!({})).unwrap().is_empty());
+  }
+
+  #[test]
+  fn machines_follow_the_tool_then_the_star_entry() {
+    let p = parse(json!({ "*": { "machines": false }, "sync": { "machines": true }, "read": {} })).unwrap();
+    assert!(p.machines_allowed("sync"));
+    assert!(!p.machines_allowed("read"));
+    assert!(!p.machines_allowed("unknown"));
+    assert!(parse(json!({ "t": {} })).unwrap().machines_allowed("t"));
+    assert!(parse(json!({ "t": { "machines": 1 } })).is_err());
   }
 
   #[test]

@@ -41,6 +41,19 @@ pub fn parse_object(bytes: &[u8]) -> Option<Map<String, Value>> {
   serde_json::from_slice::<StrictObject>(bytes).ok().map(|o| o.0)
 }
 
+/// Which machine-to-machine tokens (WorkOS Connect M2M applications: no `sid`, `sub` = `client_id`)
+/// are accepted (config `machineTokens`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum MachineTokens {
+  /// None: a token without `sid` is refused, as in 1.x.
+  #[default]
+  Refused,
+  /// Those of every M2M application of the environment.
+  Any,
+  /// Those of these application client ids.
+  Only(Vec<String>),
+}
+
 /// What the provider requires of a token's claims.
 pub struct ClaimRules<'a> {
   pub issuer: &'a str,
@@ -49,13 +62,17 @@ pub struct ClaimRules<'a> {
   pub resource: &'a str,
   /// Clock tolerance in seconds for `exp`, `nbf` and `iat`.
   pub leeway: f64,
+  pub machines: &'a MachineTokens,
 }
 
 /// The verified claims the session is built from; `payload` is the JSON text exactly as signed.
 #[derive(Debug, Clone)]
 pub struct VerifiedClaims {
   pub sub: String,
-  pub sid: String,
+  /// `None` for a machine token.
+  pub sid: Option<String>,
+  /// A machine-to-machine token (`sub` is the application's client id).
+  pub machine: bool,
   pub org_id: Option<String>,
   pub role: Option<String>,
   pub permissions: Option<Vec<String>>,
@@ -70,6 +87,9 @@ pub struct VerifiedClaims {
   /// `act` (who acts for the user: an impersonating admin, or an application after a token
   /// exchange), as its JSON text.
   pub act: Option<Box<str>>,
+  /// Whether `act.sub` names an application (a WorkOS client id): the token came from a token
+  /// exchange, not from an impersonation.
+  pub act_is_application: bool,
   /// Whether `aud` names the MCP resource URL.
   pub resource_audience: bool,
   pub exp: f64,
@@ -140,7 +160,20 @@ pub fn check_claims(payload: &[u8], rules: &ClaimRules, now: f64) -> Result<Veri
     return Err(Rejection::Invalid(Reason::AudienceMismatch));
   }
   let sub = non_empty_string(&claims, "sub").ok_or(Rejection::Invalid(Reason::MissingSub))?;
-  let sid = non_empty_string(&claims, "sid").ok_or(Rejection::Invalid(Reason::MissingSid))?;
+  let sid = non_empty_string(&claims, "sid");
+  let client_id = non_empty_string(&claims, "client_id");
+  // Without `sid`, only a machine token of an allowed application passes.
+  let machine = sid.is_none();
+  if machine {
+    if *rules.machines == MachineTokens::Refused || client_id.as_deref() != Some(sub.as_str()) {
+      return Err(Rejection::Invalid(Reason::MissingSid));
+    }
+    if let MachineTokens::Only(allowed) = rules.machines {
+      if !allowed.contains(&sub) {
+        return Err(Rejection::Invalid(Reason::MachineNotAllowed));
+      }
+    }
+  }
 
   let exp = numeric_date(&claims, "exp", Reason::ExpNotANumber)?.ok_or(Rejection::Invalid(Reason::MissingExp))?;
   let nbf = numeric_date(&claims, "nbf", Reason::NbfNotANumber)?;
@@ -159,22 +192,30 @@ pub fn check_claims(payload: &[u8], rules: &ClaimRules, now: f64) -> Result<Veri
   // whatever the token carried.
   let org_id = non_empty_string(&claims, "org_id");
   let role = non_empty_string(&claims, "role");
-  let act = match claims.get("act") {
-    Some(act @ Value::Object(_)) => Some(act.to_string().into()),
-    _ => None,
+  let (act, act_is_application) = match claims.get("act") {
+    Some(act @ Value::Object(members)) => {
+      let application = members
+        .get("sub")
+        .and_then(Value::as_str)
+        .is_some_and(|sub| sub.starts_with("client_"));
+      (Some(act.to_string().into()), application)
+    }
+    _ => (None, false),
   };
   Ok(VerifiedClaims {
     sub,
     sid,
+    machine,
     org_id,
     role,
     permissions: string_list(&claims, "permissions"),
-    client_id: non_empty_string(&claims, "client_id"),
+    client_id,
     scopes: scopes(&claims),
     roles: string_list(&claims, "roles"),
     entitlements: string_list(&claims, "entitlements"),
     feature_flags: string_list(&claims, "feature_flags"),
     act,
+    act_is_application,
     resource_audience: audiences.contains(&rules.resource),
     exp,
     nbf,
@@ -215,6 +256,7 @@ mod tests {
       audiences: &audiences,
       resource: "https://mcp.example/mcp",
       leeway: 30.0,
+      machines: &MachineTokens::Refused,
     };
     check_claims(claims.to_string().as_bytes(), &rules, NOW)
   }
@@ -223,7 +265,7 @@ mod tests {
   fn a_valid_token_yields_the_session_fields() {
     let ok = check(json!({"org_id": "org_1", "role": "admin", "permissions": ["a", "b"]})).unwrap();
     assert_eq!(
-      (ok.sub.as_str(), ok.sid.as_str(), ok.org_id.as_deref()),
+      (ok.sub.as_str(), ok.sid.as_deref().unwrap_or(""), ok.org_id.as_deref()),
       ("user_1", "session_1", Some("org_1"))
     );
     assert_eq!(ok.permissions, Some(vec!["a".to_string(), "b".to_string()]));
@@ -311,6 +353,57 @@ mod tests {
         Rejection::Invalid(Reason::AudienceMismatch)
       );
     }
+  }
+
+  #[test]
+  fn machine_tokens_only_when_allowed() {
+    let (issuer, audiences) = rules();
+    let machine = json!({
+      "iss": "https://acme.authkit.app", "aud": "client_1", "sub": "client_m2m", "client_id": "client_m2m",
+      "org_id": "org_1", "scope": "read", "exp": NOW + 60.0
+    });
+    let judge = |policy: MachineTokens, claims: &Value| {
+      let rules = ClaimRules {
+        issuer: &issuer,
+        audiences: &audiences,
+        resource: "https://mcp.example/mcp",
+        leeway: 30.0,
+        machines: &policy,
+      };
+      check_claims(claims.to_string().as_bytes(), &rules, NOW)
+    };
+    assert_eq!(
+      judge(MachineTokens::Refused, &machine).unwrap_err(),
+      Rejection::Invalid(Reason::MissingSid)
+    );
+    let ok = judge(MachineTokens::Any, &machine).unwrap();
+    assert!(ok.machine && ok.sid.is_none());
+    assert!(judge(MachineTokens::Only(vec!["client_m2m".into()]), &machine).is_ok());
+    assert_eq!(
+      judge(MachineTokens::Only(vec!["client_other".into()]), &machine).unwrap_err(),
+      Rejection::Invalid(Reason::MachineNotAllowed)
+    );
+    // A user token that lost its sid is not a machine token.
+    let mut userish = machine.clone();
+    userish["sub"] = json!("user_1");
+    assert_eq!(
+      judge(MachineTokens::Any, &userish).unwrap_err(),
+      Rejection::Invalid(Reason::MissingSid)
+    );
+    let mut no_client = machine.clone();
+    no_client.as_object_mut().unwrap().remove("client_id");
+    assert_eq!(
+      judge(MachineTokens::Any, &no_client).unwrap_err(),
+      Rejection::Invalid(Reason::MissingSid)
+    );
+  }
+
+  #[test]
+  fn act_says_whether_an_application_acts() {
+    let exchanged = check(json!({"act": {"sub": "client_mcp_server"}})).unwrap();
+    assert!(exchanged.act.is_some() && exchanged.act_is_application);
+    let impersonated = check(json!({"act": {"sub": "admin@example.com"}})).unwrap();
+    assert!(impersonated.act.is_some() && !impersonated.act_is_application);
   }
 
   #[test]

@@ -57,6 +57,7 @@ reasons! {
   AudienceMismatch = "audience_mismatch",
   MissingSub = "missing_sub",
   MissingSid = "missing_sid",
+  MachineNotAllowed = "machine_not_allowed",
   MissingExp = "missing_exp",
   ExpNotANumber = "exp_not_a_number",
   NbfNotANumber = "nbf_not_a_number",

@@ -19,7 +19,8 @@ use crate::jwt::claims::VerifiedClaims;
 #[serde(rename_all = "camelCase")]
 struct SessionJson<'a> {
   user_id: &'a str,
-  session_id: &'a str,
+  #[serde(skip_serializing_if = "Option::is_none")]
+  session_id: Option<&'a str>,
   #[serde(skip_serializing_if = "Option::is_none")]
   organization_id: Option<&'a str>,
   #[serde(skip_serializing_if = "Option::is_none")]
@@ -39,6 +40,12 @@ struct SessionJson<'a> {
   entitlements: Option<&'a [String]>,
   #[serde(skip_serializing_if = "Option::is_none")]
   feature_flags: Option<&'a [String]>,
+  /// `user` or `machine` (a machine-to-machine token).
+  kind: &'static str,
+  /// `act`, whoever acts for the user.
+  #[serde(skip_serializing_if = "Option::is_none")]
+  actor: Option<&'a RawValue>,
+  /// `act`, when it names a person rather than an application (an impersonation).
   #[serde(skip_serializing_if = "Option::is_none")]
   impersonator: Option<&'a RawValue>,
   /// The MCP resource URL, when the token's `aud` names it (the SDK's `AuthInfo.resource`).
@@ -61,7 +68,7 @@ pub fn reply(claims: &VerifiedClaims, resource: &str, cacheable_until: f64) -> S
   let act = claims.act.as_deref().map(raw);
   let session = SessionJson {
     user_id: &claims.sub,
-    session_id: &claims.sid,
+    session_id: claims.sid.as_deref(),
     organization_id: claims.org_id.as_deref(),
     role: claims.role.as_deref(),
     permissions: claims.permissions.as_deref(),
@@ -73,7 +80,9 @@ pub fn reply(claims: &VerifiedClaims, resource: &str, cacheable_until: f64) -> S
     roles: claims.roles.as_deref(),
     entitlements: claims.entitlements.as_deref(),
     feature_flags: claims.feature_flags.as_deref(),
-    impersonator: act.as_deref(),
+    kind: if claims.machine { "machine" } else { "user" },
+    actor: act.as_deref(),
+    impersonator: act.as_deref().filter(|_| !claims.act_is_application),
     resource: claims.resource_audience.then_some(resource),
   };
   let json = serde_json::to_string(&session).unwrap_or_default();
@@ -92,7 +101,8 @@ mod tests {
   fn claims(payload: &str) -> VerifiedClaims {
     VerifiedClaims {
       sub: "user_1".into(),
-      sid: "session_1".into(),
+      sid: Some("session_1".into()),
+      machine: false,
       org_id: Some("org_1".into()),
       role: None,
       permissions: Some(vec!["a".into()]),
@@ -102,6 +112,7 @@ mod tests {
       entitlements: None,
       feature_flags: Some(vec!["beta".into()]),
       act: Some(r#"{"sub":"admin@example.com"}"#.into()),
+      act_is_application: false,
       resource_audience: true,
       exp: 1_800_000_060.0,
       nbf: None,
@@ -121,7 +132,7 @@ mod tests {
     assert_eq!(until, "1800000090250");
     assert_eq!(
       json,
-      r#"{"userId":"user_1","sessionId":"session_1","organizationId":"org_1","permissions":["a"],"expiresAtMs":1800000060000.0,"issuedAtMs":1800000000500.0,"claims":{"sub":"user_1","__proto__":{"x":1}},"clientId":"client_mcp","scopes":["openid"],"featureFlags":["beta"],"impersonator":{"sub":"admin@example.com"},"resource":"https://mcp.example/mcp"}"#
+      r#"{"userId":"user_1","sessionId":"session_1","organizationId":"org_1","permissions":["a"],"expiresAtMs":1800000060000.0,"issuedAtMs":1800000000500.0,"claims":{"sub":"user_1","__proto__":{"x":1}},"clientId":"client_mcp","scopes":["openid"],"featureFlags":["beta"],"kind":"user","actor":{"sub":"admin@example.com"},"impersonator":{"sub":"admin@example.com"},"resource":"https://mcp.example/mcp"}"#
     );
   }
 

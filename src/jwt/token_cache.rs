@@ -19,8 +19,15 @@ use aws_lc_rs::digest::{digest, SHA256};
 use lru::LruCache;
 
 use crate::jwt::jwks::KeyFingerprint;
-use crate::jwt::verify::VerifiedToken;
 use crate::jwt::Rejection;
+
+/// What the cache needs to know of a verified token: the times it re-checks on every hit.
+pub trait Validity {
+  /// `exp` (Unix seconds).
+  fn exp(&self) -> f64;
+  /// `nbf` (Unix seconds), when the token has one.
+  fn nbf(&self) -> Option<f64>;
+}
 
 pub type TokenDigest = [u8; 32];
 
@@ -31,10 +38,10 @@ pub fn token_digest(token: &str) -> TokenDigest {
 }
 
 /// A cache hit: the verified token and the fingerprint of the key that verified it.
-pub type Hit = (Arc<VerifiedToken>, KeyFingerprint);
+pub type Hit<T> = (Arc<T>, KeyFingerprint);
 
-struct Entry {
-  token: Arc<VerifiedToken>,
+struct Entry<T> {
+  token: Arc<T>,
   /// Fingerprint of the key that verified the signature.
   key: KeyFingerprint,
   /// Unix seconds after which the entry is not used.
@@ -58,13 +65,13 @@ impl Default for TokenCachePolicy {
   }
 }
 
-pub struct TokenCache {
-  entries: Mutex<LruCache<TokenDigest, Entry>>,
+pub struct TokenCache<T> {
+  entries: Mutex<LruCache<TokenDigest, Entry<T>>>,
   max_age: f64,
   leeway: f64,
 }
 
-impl TokenCache {
+impl<T: Validity> TokenCache<T> {
   /// `None` when the policy disables caching (`max_entries` 0).
   pub fn new(policy: TokenCachePolicy, leeway: f64) -> Option<Arc<Self>> {
     let capacity = NonZeroUsize::new(policy.max_entries)?;
@@ -75,28 +82,28 @@ impl TokenCache {
     }))
   }
 
-  fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<TokenDigest, Entry>> {
+  fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<TokenDigest, Entry<T>>> {
     // Every critical section leaves the map consistent, so a poisoned lock is still usable.
     self.entries.lock().unwrap_or_else(|e| e.into_inner())
   }
 
   /// The cached verdict for a token: `Some(Ok)` for a live entry, `Some(Err(Expired))` when its `exp`
   /// has passed since it was cached, `None` when the token must be verified.
-  pub fn get(&self, digest: &TokenDigest, now: f64) -> Option<Result<Hit, Rejection>> {
+  pub fn get(&self, digest: &TokenDigest, now: f64) -> Option<Result<Hit<T>, Rejection>> {
     let mut entries = self.lock();
     let entry = entries.get(digest)?;
     if now >= entry.valid_until {
-      let expired = entry.token.exp <= now - self.leeway;
+      let expired = entry.token.exp() <= now - self.leeway;
       entries.pop(digest);
       return expired.then_some(Err(Rejection::Expired));
     }
     let (token, key) = (entry.token.clone(), entry.key);
     drop(entries);
     // Defence in depth: the entry's life already stops at exp + leeway, but the clock is re-read.
-    if token.exp <= now - self.leeway {
+    if token.exp() <= now - self.leeway {
       return Some(Err(Rejection::Expired));
     }
-    if token.nbf.is_some_and(|nbf| nbf > now + self.leeway) {
+    if token.nbf().is_some_and(|nbf| nbf > now + self.leeway) {
       return None;
     }
     Some(Ok((token, key)))
@@ -109,14 +116,7 @@ impl TokenCache {
   }
 
   /// Keeps `token` until `valid_until` (see [`TokenCache::cacheable_until`]); a past one is not kept.
-  pub fn insert(
-    &self,
-    digest: TokenDigest,
-    token: Arc<VerifiedToken>,
-    key: KeyFingerprint,
-    valid_until: f64,
-    now: f64,
-  ) {
+  pub fn insert(&self, digest: TokenDigest, token: Arc<T>, key: KeyFingerprint, valid_until: f64, now: f64) {
     if valid_until <= now {
       return;
     }
@@ -155,20 +155,26 @@ mod tests {
   const NOW: f64 = 1_800_000_000.0;
   const KEY: KeyFingerprint = [7; 32];
 
-  fn claims(exp: f64) -> Arc<VerifiedToken> {
-    Arc::new(VerifiedToken {
-      exp,
-      nbf: None,
-      reply: "0,{}".into(),
-      grants: Default::default(),
-    })
+  struct Token(f64);
+
+  impl Validity for Token {
+    fn exp(&self) -> f64 {
+      self.0
+    }
+    fn nbf(&self) -> Option<f64> {
+      None
+    }
   }
 
-  fn put(c: &TokenCache, digest: TokenDigest, exp: f64, key: KeyFingerprint) {
+  fn claims(exp: f64) -> Arc<Token> {
+    Arc::new(Token(exp))
+  }
+
+  fn put(c: &TokenCache<Token>, digest: TokenDigest, exp: f64, key: KeyFingerprint) {
     c.insert(digest, claims(exp), key, c.cacheable_until(exp, NOW), NOW);
   }
 
-  fn cache(max_entries: usize, max_age: f64) -> Arc<TokenCache> {
+  fn cache(max_entries: usize, max_age: f64) -> Arc<TokenCache<Token>> {
     TokenCache::new(TokenCachePolicy { max_entries, max_age }, 30.0).unwrap()
   }
 
@@ -228,7 +234,7 @@ mod tests {
 
   #[test]
   fn zero_entries_disables_the_cache() {
-    assert!(TokenCache::new(
+    assert!(TokenCache::<Token>::new(
       TokenCachePolicy {
         max_entries: 0,
         max_age: 300.0

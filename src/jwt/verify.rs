@@ -6,9 +6,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use jsonwebtoken::Algorithm;
 use serde_json::Value;
 
-use crate::jwt::claims::{check_claims, parse_object, ClaimRules, VerifiedClaims};
+use crate::jwt::claims::{check_claims, parse_object, ClaimRules, MachineTokens, VerifiedClaims};
 use crate::jwt::jwks::{JwksCache, KeyLookup, RsaKey, MAX_KID_LEN};
-use crate::jwt::token_cache::{token_digest, TokenCache, TokenDigest};
+use crate::jwt::token_cache::{token_digest, TokenCache, TokenDigest, Validity};
 use crate::jwt::{b64, session, Reason, Rejection};
 
 /// Tokens longer than this are rejected before any parsing (AuthKit's are about 1 KiB).
@@ -104,10 +104,23 @@ pub struct VerifiedToken {
   pub grants: Grants,
 }
 
+impl Validity for VerifiedToken {
+  fn exp(&self) -> f64 {
+    self.exp
+  }
+
+  fn nbf(&self) -> Option<f64> {
+    self.nbf
+  }
+}
+
 /// What the token itself says the caller may do.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Grants {
+  /// `sub`: the user, or for a machine token the application's client id.
   pub user_id: String,
+  /// A machine-to-machine token: no user, so no roles or permissions.
+  pub machine: bool,
   pub organization_id: Option<String>,
   pub scopes: Vec<String>,
   /// `roles`, else `[role]`; `None` when the token names no role (then WorkOS is asked).
@@ -120,6 +133,7 @@ impl Grants {
   fn of(claims: &VerifiedClaims) -> Self {
     Grants {
       user_id: claims.sub.clone(),
+      machine: claims.machine,
       organization_id: claims.org_id.clone(),
       scopes: claims.scopes.clone(),
       roles: claims
@@ -137,9 +151,10 @@ pub struct Verifier {
   pub audiences: Vec<String>,
   /// The MCP resource URL (`baseURL` + endpoint).
   pub resource: String,
+  pub machines: MachineTokens,
   pub jwks: Arc<JwksCache>,
   /// Tokens that already verified; `None` when the cache is turned off.
-  pub tokens: Option<Arc<TokenCache>>,
+  pub tokens: Option<Arc<TokenCache<VerifiedToken>>>,
 }
 
 /// A verdict: the verified token (shared with the token cache), or why not.
@@ -152,6 +167,7 @@ impl Verifier {
       audiences: &self.audiences,
       resource: &self.resource,
       leeway: LEEWAY_SECONDS,
+      machines: &self.machines,
     }
   }
 

@@ -11,4 +11,6 @@ export default workosProvider({
     publish_note: { scopes: ["notes:write"] },
     delete_workspace: { permissions: ["workspace:delete"], organization: true },
   },
+  // WorkOS Connect M2M applications (client-credentials grant) may call the tools that allow them.
+  machineTokens: true,
 });
