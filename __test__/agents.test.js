@@ -15,21 +15,7 @@ const pkg = require('@xmcp-dev/workos')
 const ORG = 'org_01AGENTS'
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
 
-async function post(url, body, headers = {}) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  })
-  const text = await res.text()
-  let parsed = text
-  try {
-    parsed = JSON.parse(text)
-  } catch {}
-  return { status: res.status, headers: res.headers, body: parsed }
-}
-const bearer = (token) => ({ authorization: `Bearer ${token}` })
+const { post, bearer } = require('./support/http')
 let nextId = 1
 const call = (name, args) => ({ jsonrpc: '2.0', id: nextId++, method: 'tools/call', params: { name, arguments: args } })
 const result = (res) => {

@@ -21,16 +21,7 @@ const { outcomeSync, outcomeOf, judgeHeader } = require('./support/verdict')
 const { waitFor, settled } = require('./support/wait')
 const pkg = require('@xmcp-dev/workos')
 
-async function request(url, { method = 'GET', headers = {}, body } = {}) {
-  const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(15_000) })
-  const text = await res.text()
-  let parsed = text
-  try {
-    parsed = JSON.parse(text)
-  } catch {}
-  return { status: res.status, headers: res.headers, body: parsed }
-}
-const bearer = (token) => ({ authorization: `Bearer ${token}` })
+const { request, bearer } = require('./support/http')
 const status = async (url, token) => (await request(url, { headers: token ? bearer(token) : {} })).status
 
 /** An app on its own emulator, so key rotations stay local to the test. */
