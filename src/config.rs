@@ -1,20 +1,27 @@
 //! The provider configuration, validated once when `workosProvider()` runs.
 //!
-//! Input arrives as the plain JavaScript object the user passed (`serde_json::Value`), so every type
-//! mistake gets a message naming the field instead of a generic conversion error.
+//! The user's object is read by `options.rs` (each member's type checked, with a message naming it)
+//! into the typed options that `binding.d.ts` declares; here those options are checked for what they
+//! mean (URLs, ranges, names) and turned into what the provider runs on.
 
 use std::time::Duration;
 
+use napi::bindgen_prelude::Either;
 use reqwest::Url;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use url::Host;
 
+use crate::api_location::{ApiLocation, LocationOptions, PROVIDER_API_FIELDS};
 use crate::authz::policy::{union, Policies, OFFLINE_ACCESS};
 use crate::error::ConfigError;
 use crate::jwt::claims::MachineTokens;
 use crate::jwt::jwks::JwksPolicy;
 use crate::jwt::token_cache::TokenCachePolicy;
 use crate::memo::CachePolicy;
+use crate::options::{
+  invalid, millis, JwksOptions, PermissionCacheOptions, ProviderOptions, TokenCacheOptions, AUDIENCE_REASON,
+  MACHINE_TOKENS_REASON, SCOPES_REASON,
+};
 
 /// Path of the RFC 9728 protected-resource metadata document (the root one, as in the original).
 pub const PROTECTED_RESOURCE_PATH: &str = "/.well-known/oauth-protected-resource";
@@ -22,15 +29,6 @@ pub const PROTECTED_RESOURCE_PATH: &str = "/.well-known/oauth-protected-resource
 pub const AUTHORIZATION_SERVER_PATH: &str = "/.well-known/oauth-authorization-server";
 
 const DEFAULT_ENDPOINT: &str = "/mcp";
-const DEFAULT_API_HOSTNAME: &str = "api.workos.com";
-
-/// Where the WorkOS REST API lives and how long one call may take.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiLocation {
-  /// `https://api.workos.com` or whatever config / environment chose, without a trailing slash.
-  pub base_url: String,
-  pub timeout: Duration,
-}
 
 /// Everything the provider needs, checked and normalised.
 #[derive(Debug, Clone)]
@@ -115,55 +113,54 @@ impl ProviderConfig {
   /// Validates the object passed to `workosProvider()`. `env` looks up environment variables
   /// (`WORKOS_API_HOSTNAME`, `WORKOS_API_PORT`, `WORKOS_API_HTTPS`); config fields win over them.
   pub fn from_json(value: &Value, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-    let empty = Map::new();
-    let obj = match value {
-      Value::Object(map) => map,
-      // The original destructures the object; anything else fails on the first required field.
-      _ => &empty,
-    };
+    Self::from_options(ProviderOptions::read(value)?, env)
+  }
 
-    // Required fields, checked in the original's order with its messages.
-    let api_key = required_string(obj, "apiKey")?;
-    let client_id = required_string(obj, "clientId")?;
-    let base_url_raw = required_string(obj, "baseURL")?;
-    let authkit_raw = required_string(obj, "authkitDomain")?;
-
-    let base_url = parse_base_url(&base_url_raw)?;
-    let authkit_url = parse_authkit_domain(&authkit_raw)?;
-    let docs_url = optional_string(obj, "docsURL")?;
-    let endpoint = match optional_string(obj, "endpoint")? {
-      Some(raw) => parse_endpoint(&raw)?,
+  /// Checks what the options mean, in their declaration order, and applies the defaults.
+  pub fn from_options(options: ProviderOptions, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    let base_url = parse_base_url(&options.base_url)?;
+    let authkit_url = parse_authkit_domain(&options.authkit_domain)?;
+    let endpoint = match &options.endpoint {
+      Some(raw) => parse_endpoint(raw)?,
       None => DEFAULT_ENDPOINT.to_string(),
     };
-    let audiences = match obj.get("audience") {
-      None | Some(Value::Null) => vec![client_id.clone(), format!("{base_url}{endpoint}")],
-      Some(value) => parse_audience(value)?,
+    let audiences = match &options.audience {
+      None => vec![options.client_id.clone(), format!("{base_url}{endpoint}")],
+      Some(audience) => parse_audience(audience)?,
     };
-    let api = parse_api_location(obj, &env, &PROVIDER_API_FIELDS)?;
-    let jwks = parse_jwks_policy(obj)?;
-    let metadata_max_age = match obj.get("metadata") {
-      None | Some(Value::Null) => None,
-      Some(Value::Object(map)) => optional_millis(map, "cacheMaxAgeMs", 1_000, 86_400_000)?,
-      Some(other) => {
-        return Err(invalid(
-          "metadata",
-          format!("must be an object, got {}", type_name(other)),
-        ))
-      }
-    }
+    let location = LocationOptions {
+      hostname: options.api_hostname.clone(),
+      port: options.api_port.clone(),
+      https: options.api_https,
+      timeout: options.api_timeout,
+    };
+    let api = location.resolve(&env, &PROVIDER_API_FIELDS)?;
+    let jwks = jwks_policy(options.jwks.as_ref())?;
+    let metadata_max_age = millis(
+      options.metadata.as_ref().and_then(|m| m.cache_max_age_ms),
+      "cacheMaxAgeMs",
+      1_000,
+      86_400_000,
+    )?
     .unwrap_or(Duration::from_secs(600));
-    let token_cache = parse_token_cache(obj)?;
-    let scopes = parse_scopes(obj)?;
-    let policies = Policies::from_json(obj.get("tools"), scopes.as_deref())?;
-    let permission_cache = parse_permission_cache(obj)?;
-    let machine_tokens = parse_machine_tokens(obj)?;
-    let connect = parse_connect(obj)?;
+    let token_cache = token_cache_policy(options.token_cache.as_ref())?;
+    let scopes = options.scopes.as_deref().map(parse_scopes).transpose()?;
+    let policies = match &options.tools {
+      None => Policies::default(),
+      Some(tools) => Policies::from_options(tools, scopes.as_deref())?,
+    };
+    let permission_cache = permission_cache_policy(options.permission_cache.as_ref())?;
+    let machine_tokens = machine_tokens(options.machine_tokens.as_ref())?;
+    let connect = options.connect.map(|app| ConnectApp {
+      client_id: app.client_id,
+      client_secret: app.client_secret,
+    });
 
     Ok(ProviderConfig {
-      api_key,
+      api_key: options.api_key,
       base_url,
       authkit_url,
-      docs_url,
+      docs_url: options.docs_url,
       endpoint,
       audiences,
       api,
@@ -181,170 +178,52 @@ impl ProviderConfig {
 
 /// `machineTokens`: `true` (every M2M application of the environment), `false` (the default), or the
 /// client ids of the applications accepted.
-fn parse_machine_tokens(obj: &Map<String, Value>) -> Result<MachineTokens, ConfigError> {
-  let reason = "must be true, false, or an array of M2M application client ids such as [\"client_01…\"]";
-  match obj.get("machineTokens") {
-    None | Some(Value::Null) | Some(Value::Bool(false)) => Ok(MachineTokens::Refused),
-    Some(Value::Bool(true)) => Ok(MachineTokens::Any),
-    Some(Value::Array(items)) if !items.is_empty() => items
-      .iter()
-      .map(|item| match item {
-        Value::String(id) if !id.trim().is_empty() => Ok(id.clone()),
-        _ => Err(invalid("machineTokens", reason)),
-      })
-      .collect::<Result<Vec<_>, _>>()
-      .map(MachineTokens::Only),
-    Some(_) => Err(invalid("machineTokens", reason)),
+fn machine_tokens(option: Option<&Either<bool, Vec<String>>>) -> Result<MachineTokens, ConfigError> {
+  match option {
+    None | Some(Either::A(false)) => Ok(MachineTokens::Refused),
+    Some(Either::A(true)) => Ok(MachineTokens::Any),
+    Some(Either::B(ids)) if !ids.is_empty() && ids.iter().all(|id| !id.trim().is_empty()) => {
+      Ok(MachineTokens::Only(ids.clone()))
+    }
+    Some(Either::B(_)) => Err(invalid("machineTokens", MACHINE_TOKENS_REASON)),
   }
 }
 
-/// `connect`: `{ clientId, clientSecret }` of the MCP server's first-party Connect application.
-fn parse_connect(obj: &Map<String, Value>) -> Result<Option<ConnectApp>, ConfigError> {
-  let map = match obj.get("connect") {
-    None | Some(Value::Null) => return Ok(None),
-    Some(Value::Object(map)) => map,
-    Some(other) => {
-      return Err(invalid(
-        "connect",
-        format!(
-          "must be an object {{ clientId, clientSecret }}, got {}",
-          type_name(other)
-        ),
-      ))
-    }
-  };
-  let member = |name: &str| match map.get(name) {
-    Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-    _ => Err(invalid(
-      "connect",
-      format!("needs {name}: the non-empty {name} of your WorkOS Connect application"),
-    )),
-  };
-  Ok(Some(ConnectApp {
-    client_id: member("clientId")?,
-    client_secret: member("clientSecret")?,
-  }))
-}
-
 /// `scopes`: the scopes this server knows (names without spaces, not `offline_access`).
-fn parse_scopes(obj: &Map<String, Value>) -> Result<Option<Vec<String>>, ConfigError> {
-  let reason = "must be an array of scope names without spaces, such as [\"files:read\", \"files:write\"]";
-  let list = match obj.get("scopes") {
-    None | Some(Value::Null) => return Ok(None),
-    Some(Value::Array(items)) => items
-      .iter()
-      .map(|item| match item {
-        Value::String(s) if !s.is_empty() && !s.contains(char::is_whitespace) => Ok(s.clone()),
-        _ => Err(invalid("scopes", reason)),
-      })
-      .collect::<Result<Vec<_>, _>>()?,
-    Some(_) => return Err(invalid("scopes", reason)),
-  };
+fn parse_scopes(list: &[String]) -> Result<Vec<String>, ConfigError> {
+  if list.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
+    return Err(invalid("scopes", SCOPES_REASON));
+  }
   if list.iter().any(|s| s == OFFLINE_ACCESS) {
     return Err(invalid(
       "scopes",
       "must not list \"offline_access\": MCP clients ask for it on their own, and servers should not advertise it",
     ));
   }
-  Ok(Some(union(&list)))
+  Ok(union(list))
 }
 
 /// `permissionCache`: `{ maxAgeMs, maxEntries }` for roles and permissions read from WorkOS.
-fn parse_permission_cache(obj: &Map<String, Value>) -> Result<CachePolicy, ConfigError> {
+fn permission_cache_policy(option: Option<&PermissionCacheOptions>) -> Result<CachePolicy, ConfigError> {
   let defaults = CachePolicy::default();
-  let map = match obj.get("permissionCache") {
-    None | Some(Value::Null) => return Ok(defaults),
-    Some(Value::Object(map)) => map,
-    Some(other) => {
-      return Err(invalid(
-        "permissionCache",
-        format!("must be an object, got {}", type_name(other)),
-      ))
-    }
+  let Some(option) = option else {
+    return Ok(defaults);
   };
   Ok(CachePolicy {
-    max_age: optional_millis(map, "maxAgeMs", 1_000, 3_600_000)?.unwrap_or(defaults.max_age),
-    max_entries: max_entries(map, "permissionCache", 1_000_000)?.unwrap_or(defaults.max_entries),
+    max_age: millis(option.max_age_ms, "maxAgeMs", 1_000, 3_600_000)?.unwrap_or(defaults.max_age),
+    max_entries: max_entries(option.max_entries, "permissionCache", 1_000_000)?.unwrap_or(defaults.max_entries),
   })
 }
 
 /// A cache option's `maxEntries`: a whole number from 0 to `cap`.
-fn max_entries(map: &Map<String, Value>, field: &'static str, cap: u64) -> Result<Option<usize>, ConfigError> {
-  match map.get("maxEntries") {
-    None | Some(Value::Null) => Ok(None),
-    Some(Value::Number(n)) => n
-      .as_u64()
-      .filter(|n| *n <= cap)
-      .map(|n| Some(n as usize))
-      .ok_or_else(|| invalid(field, format!("maxEntries must be a whole number from 0 to {cap}"))),
-    Some(other) => Err(invalid(
-      field,
-      format!("maxEntries must be a number, got {}", type_name(other)),
-    )),
-  }
-}
-
-fn required_string(obj: &Map<String, Value>, field: &'static str) -> Result<String, ConfigError> {
-  match obj.get(field) {
-    None | Some(Value::Null) => Err(ConfigError::Missing(field)),
-    Some(Value::String(s)) if s.is_empty() => Err(ConfigError::Missing(field)),
-    Some(Value::String(s)) => Ok(s.clone()),
-    Some(other) => Err(invalid(field, format!("must be a string, got {}", type_name(other)))),
-  }
-}
-
-fn optional_string(obj: &Map<String, Value>, field: &'static str) -> Result<Option<String>, ConfigError> {
-  match obj.get(field) {
-    None | Some(Value::Null) => Ok(None),
-    Some(Value::String(s)) if s.is_empty() => Ok(None),
-    Some(Value::String(s)) => Ok(Some(s.clone())),
-    Some(other) => Err(invalid(field, format!("must be a string, got {}", type_name(other)))),
-  }
-}
-
-fn optional_bool(obj: &Map<String, Value>, field: &'static str) -> Result<Option<bool>, ConfigError> {
-  match obj.get(field) {
-    None | Some(Value::Null) => Ok(None),
-    Some(Value::Bool(b)) => Ok(Some(*b)),
-    Some(other) => Err(invalid(field, format!("must be a boolean, got {}", type_name(other)))),
-  }
-}
-
-/// A whole number of milliseconds within `[min, max]`.
-fn optional_millis(
-  obj: &Map<String, Value>,
-  field: &'static str,
-  min: u64,
-  max: u64,
-) -> Result<Option<Duration>, ConfigError> {
-  match obj.get(field) {
-    None | Some(Value::Null) => Ok(None),
-    Some(Value::Number(n)) => match n.as_u64() {
-      Some(ms) if (min..=max).contains(&ms) => Ok(Some(Duration::from_millis(ms))),
-      _ => Err(invalid(
-        field,
-        format!("must be a whole number of milliseconds from {min} to {max}"),
-      )),
-    },
-    Some(other) => Err(invalid(field, format!("must be a number, got {}", type_name(other)))),
-  }
-}
-
-fn invalid(field: &'static str, reason: impl Into<String>) -> ConfigError {
-  ConfigError::Invalid {
-    field,
-    reason: reason.into(),
-  }
-}
-
-fn type_name(value: &Value) -> &'static str {
+fn max_entries(value: Option<f64>, field: &'static str, cap: u64) -> Result<Option<usize>, ConfigError> {
   match value {
-    Value::Null => "null",
-    Value::Bool(_) => "a boolean",
-    Value::Number(_) => "a number",
-    Value::String(_) => "a string",
-    Value::Array(_) => "an array",
-    Value::Object(_) => "an object",
+    None => Ok(None),
+    Some(n) if n.fract() == 0.0 && n >= 0.0 && n <= cap as f64 => Ok(Some(n as usize)),
+    Some(_) => Err(invalid(
+      field,
+      format!("maxEntries must be a whole number from 0 to {cap}"),
+    )),
   }
 }
 
@@ -439,159 +318,46 @@ fn parse_endpoint(raw: &str) -> Result<String, ConfigError> {
   Ok(path.to_string())
 }
 
-fn parse_audience(value: &Value) -> Result<Vec<String>, ConfigError> {
-  let reason = "must be a non-empty string or a non-empty array of non-empty strings";
-  let list: Vec<String> = match value {
-    Value::String(s) if !s.is_empty() => vec![s.clone()],
-    Value::Array(items) if !items.is_empty() => items
-      .iter()
-      .map(|item| match item {
-        Value::String(s) if !s.is_empty() => Ok(s.clone()),
-        _ => Err(invalid("audience", reason)),
-      })
-      .collect::<Result<_, _>>()?,
-    _ => return Err(invalid("audience", reason)),
+/// `audience`: a non-empty string or a non-empty array of non-empty strings.
+fn parse_audience(audience: &Either<String, Vec<String>>) -> Result<Vec<String>, ConfigError> {
+  let list = match audience {
+    Either::A(one) => vec![one.clone()],
+    Either::B(list) => list.clone(),
   };
+  if list.is_empty() || list.iter().any(String::is_empty) {
+    return Err(invalid("audience", AUDIENCE_REASON));
+  }
   Ok(list)
 }
 
-/// The option names of one source of the WorkOS API location.
-pub struct ApiLocationFields {
-  pub hostname: &'static str,
-  pub port: &'static str,
-  pub https: &'static str,
-  pub timeout: &'static str,
-}
-
-/// The provider config's names (with `WORKOS_API_*` fallbacks from the environment).
-pub const PROVIDER_API_FIELDS: ApiLocationFields = ApiLocationFields {
-  hostname: "apiHostname",
-  port: "apiPort",
-  https: "apiHttps",
-  timeout: "apiTimeout",
-};
-
-/// The `WorkOS` constructor's names (`new WorkOS(key, { apiHostname, port, https, timeout })`).
-pub const CLIENT_API_FIELDS: ApiLocationFields = ApiLocationFields {
-  hostname: "apiHostname",
-  port: "port",
-  https: "https",
-  timeout: "timeout",
-};
-
-/// The one parser of the WorkOS API location, for the provider config and the `WorkOS` constructor:
-/// the host, port and scheme fields of `obj` (named by `fields`) over `WORKOS_API_HOSTNAME` /
-/// `WORKOS_API_PORT` / `WORKOS_API_HTTPS` (from `env`) over `https://api.workos.com`, and the
-/// timeout of one call (default 60 s). A port may be a number or a string of digits.
-pub fn parse_api_location(
-  obj: &Map<String, Value>,
-  env: &impl Fn(&str) -> Option<String>,
-  fields: &ApiLocationFields,
-) -> Result<ApiLocation, ConfigError> {
-  let env_nonempty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
-  let port_number = |raw: &str, from: &str| {
-    raw.trim().parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
-      invalid(
-        fields.port,
-        format!("{from}must be a port number from 1 to 65535, got {raw:?}"),
-      )
-    })
-  };
-
-  let hostname = match optional_string(obj, fields.hostname)? {
-    Some(h) => h,
-    None => env_nonempty("WORKOS_API_HOSTNAME").unwrap_or_else(|| DEFAULT_API_HOSTNAME.to_string()),
-  };
-  let hostname = hostname.trim().to_string();
-  let host_ok = !hostname.is_empty()
-    && hostname
-      .chars()
-      .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']'));
-  if !host_ok {
-    return Err(invalid(
-      fields.hostname,
-      "must be a host name such as \"api.workos.com\" (no scheme or path)",
-    ));
-  }
-
-  let port: Option<u16> = match obj.get(fields.port) {
-    None | Some(Value::Null) => match env_nonempty("WORKOS_API_PORT") {
-      None => None,
-      Some(raw) => Some(port_number(&raw, "(from WORKOS_API_PORT) ")?),
-    },
-    Some(Value::String(raw)) => Some(port_number(raw, "")?),
-    Some(Value::Number(n)) => Some(port_number(&n.to_string(), "")?),
-    Some(other) => {
-      return Err(invalid(
-        fields.port,
-        format!("must be a number, got {}", type_name(other)),
-      ))
-    }
-  };
-
-  let https = match optional_bool(obj, fields.https)? {
-    Some(b) => b,
-    None => match env_nonempty("WORKOS_API_HTTPS") {
-      None => true,
-      Some(raw) => match raw.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" => true,
-        "false" | "0" | "no" => false,
-        _ => {
-          return Err(invalid(
-            fields.https,
-            format!("(from WORKOS_API_HTTPS={raw:?}) must be true or false"),
-          ))
-        }
-      },
-    },
-  };
-
-  let scheme = if https { "https" } else { "http" };
-  let base_url = match port {
-    Some(p) => format!("{scheme}://{hostname}:{p}"),
-    None => format!("{scheme}://{hostname}"),
-  };
-  Url::parse(&base_url).map_err(|e| invalid(fields.hostname, format!("does not form a valid URL ({e})")))?;
-  let timeout = optional_millis(obj, fields.timeout, 1, 600_000)?.unwrap_or(Duration::from_secs(60));
-  Ok(ApiLocation { base_url, timeout })
-}
-
-fn parse_jwks_policy(obj: &Map<String, Value>) -> Result<JwksPolicy, ConfigError> {
+fn jwks_policy(option: Option<&JwksOptions>) -> Result<JwksPolicy, ConfigError> {
   let defaults = JwksPolicy::default();
-  let jwks = match obj.get("jwks") {
-    None | Some(Value::Null) => return Ok(defaults),
-    Some(Value::Object(map)) => map,
-    Some(other) => return Err(invalid("jwks", format!("must be an object, got {}", type_name(other)))),
+  let Some(jwks) = option else {
+    return Ok(defaults);
   };
   Ok(JwksPolicy {
-    max_age: optional_millis(jwks, "cacheMaxAgeMs", 1_000, 86_400_000)?.unwrap_or(defaults.max_age),
-    cooldown: optional_millis(jwks, "cooldownMs", 1_000, 3_600_000)?.unwrap_or(defaults.cooldown),
-    timeout: optional_millis(jwks, "timeoutMs", 100, 60_000)?.unwrap_or(defaults.timeout),
-    warm_up: optional_bool(jwks, "warmUp")?.unwrap_or(defaults.warm_up),
+    max_age: millis(jwks.cache_max_age_ms, "cacheMaxAgeMs", 1_000, 86_400_000)?.unwrap_or(defaults.max_age),
+    cooldown: millis(jwks.cooldown_ms, "cooldownMs", 1_000, 3_600_000)?.unwrap_or(defaults.cooldown),
+    timeout: millis(jwks.timeout_ms, "timeoutMs", 100, 60_000)?.unwrap_or(defaults.timeout),
+    warm_up: jwks.warm_up.unwrap_or(defaults.warm_up),
   })
 }
 
 /// `tokenCache`: `false` turns the verified-token cache off; an object tunes it.
-fn parse_token_cache(obj: &Map<String, Value>) -> Result<TokenCachePolicy, ConfigError> {
+fn token_cache_policy(option: Option<&Either<bool, TokenCacheOptions>>) -> Result<TokenCachePolicy, ConfigError> {
   let defaults = TokenCachePolicy::default();
-  let map = match obj.get("tokenCache") {
-    None | Some(Value::Null) | Some(Value::Bool(true)) => return Ok(defaults),
-    Some(Value::Bool(false)) => {
+  let cache = match option {
+    None | Some(Either::A(true)) => return Ok(defaults),
+    Some(Either::A(false)) => {
       return Ok(TokenCachePolicy {
         max_entries: 0,
         ..defaults
       })
     }
-    Some(Value::Object(map)) => map,
-    Some(other) => {
-      return Err(invalid(
-        "tokenCache",
-        format!("must be false or an object, got {}", type_name(other)),
-      ))
-    }
+    Some(Either::B(cache)) => cache,
   };
-  let max_entries = max_entries(map, "tokenCache", 10_000_000)?.unwrap_or(defaults.max_entries);
-  let max_age = optional_millis(map, "maxAgeMs", 1_000, 86_400_000)?
+  let max_entries = max_entries(cache.max_entries, "tokenCache", 10_000_000)?.unwrap_or(defaults.max_entries);
+  let max_age = millis(cache.max_age_ms, "maxAgeMs", 1_000, 86_400_000)?
     .map(|d| d.as_secs_f64())
     .unwrap_or(defaults.max_age);
   Ok(TokenCachePolicy { max_entries, max_age })

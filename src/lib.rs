@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod api_location;
 mod authz;
 mod config;
 mod connect;
@@ -12,6 +13,7 @@ mod http;
 mod jwt;
 mod memo;
 mod metadata;
+mod options;
 mod provider;
 mod refresher;
 mod workos;
@@ -19,6 +21,10 @@ mod workos;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 
+pub use options::{
+  option_paths, ConnectOptions, JwksOptions, MetadataOptions, PermissionCacheOptions, ProviderOptions,
+  TokenCacheOptions, ToolPolicy,
+};
 pub use provider::{GuardRule, NativeProvider, Rejected, RouterInfo};
 pub use workos::{NativeWorkOS, Reply, Request};
 

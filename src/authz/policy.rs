@@ -8,9 +8,14 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
+use indexmap::IndexMap;
+#[cfg(test)]
+use serde_json::Value;
 
 use crate::error::ConfigError;
+use crate::options::{invalid, names_reason, ToolPolicy};
+#[cfg(test)]
+use crate::options::{tools, Members};
 
 /// The scope MCP clients ask for on their own to get refresh tokens; servers should not require or
 /// advertise it (MCP authorization, scope selection).
@@ -48,25 +53,12 @@ pub struct Policies {
 }
 
 impl Policies {
-  /// Parses `tools` (absent: no policy). `supported` is the `scopes` option, when given: policies
+  /// The policies of the `tools` option. `supported` is the `scopes` option, when given: policies
   /// may only name scopes from it, so that every scope a tool needs is one clients can ask for.
-  pub fn from_json(value: Option<&Value>, supported: Option<&[String]>) -> Result<Self, ConfigError> {
-    let map = match value {
-      None | Some(Value::Null) => return Ok(Policies::default()),
-      Some(Value::Object(map)) => map,
-      Some(_) => {
-        return Err(invalid(
-          "tools",
-          "must be an object mapping tool names (or \"*\") to policies",
-        ))
-      }
-    };
+  pub fn from_options(tools: &IndexMap<String, ToolPolicy>, supported: Option<&[String]>) -> Result<Self, ConfigError> {
     let mut policies = Policies::default();
-    for (name, entry) in map {
-      if name.is_empty() {
-        return Err(invalid("tools", "has an empty tool name"));
-      }
-      let requirement = requirement(name, entry, supported)?;
+    for (name, policy) in tools {
+      let requirement = requirement(name, policy, supported)?;
       if name == "*" {
         policies.every = requirement;
       } else {
@@ -74,6 +66,17 @@ impl Policies {
       }
     }
     Ok(policies)
+  }
+
+  /// The policies of a `tools` value as the user wrote it (absent: no policy).
+  #[cfg(test)]
+  pub fn from_json(value: Option<&Value>, supported: Option<&[String]>) -> Result<Self, ConfigError> {
+    let log = std::cell::RefCell::new(Vec::new());
+    let config = serde_json::Map::new();
+    match value {
+      None | Some(Value::Null) => Ok(Policies::default()),
+      Some(value) => Self::from_options(&tools(&Members::root(&config, &log), value)?, supported),
+    }
   }
 
   pub fn is_empty(&self) -> bool {
@@ -122,34 +125,17 @@ pub fn union<'a>(items: impl IntoIterator<Item = &'a String>) -> Vec<String> {
   out
 }
 
-fn invalid(field: &'static str, reason: impl Into<String>) -> ConfigError {
-  ConfigError::Invalid {
-    field,
-    reason: reason.into(),
-  }
-}
-
-/// A policy entry: only the known members, each of its documented type.
-fn requirement(tool: &str, entry: &Value, supported: Option<&[String]>) -> Result<Requirement, ConfigError> {
+/// A policy entry's requirement: names without spaces, no `offline_access`, only known scopes.
+fn requirement(tool: &str, policy: &ToolPolicy, supported: Option<&[String]>) -> Result<Requirement, ConfigError> {
   let at = format!("[{tool:?}]");
-  let Value::Object(entry) = entry else {
-    return Err(invalid(
-      "tools",
-      format!("{at} must be an object such as {{ scopes: [\"files:read\"] }}"),
-    ));
+  let names = |list: &Option<Vec<String>>, member: &str| {
+    let list = list.as_deref().unwrap_or_default();
+    if list.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
+      return Err(invalid("tools", names_reason(&at, member)));
+    }
+    Ok(union(list))
   };
-  if let Some(unknown) = entry.keys().find(|k| {
-    !matches!(
-      k.as_str(),
-      "scopes" | "permissions" | "roles" | "organization" | "machines"
-    )
-  }) {
-    return Err(invalid(
-      "tools",
-      format!("{at} has an unknown member {unknown:?} (known: scopes, permissions, roles, organization, machines)"),
-    ));
-  }
-  let scopes = names(entry, "scopes", &at)?;
+  let scopes = names(&policy.scopes, "scopes")?;
   for scope in &scopes {
     if scope == OFFLINE_ACCESS {
       return Err(invalid(
@@ -166,42 +152,13 @@ fn requirement(tool: &str, entry: &Value, supported: Option<&[String]>) -> Resul
       ));
     }
   }
-  let flag = |member: &str| match entry.get(member) {
-    None | Some(Value::Null) => Ok(None),
-    Some(Value::Bool(b)) => Ok(Some(*b)),
-    Some(_) => Err(invalid("tools", format!("{at}.{member} must be a boolean"))),
-  };
   Ok(Requirement {
     scopes,
-    permissions: names(entry, "permissions", &at)?,
-    roles: names(entry, "roles", &at)?,
-    organization: flag("organization")?.unwrap_or(false),
-    machines: flag("machines")?,
+    permissions: names(&policy.permissions, "permissions")?,
+    roles: names(&policy.roles, "roles")?,
+    organization: policy.organization.unwrap_or(false),
+    machines: policy.machines,
   })
-}
-
-/// An array of non-empty names without spaces (absent: empty).
-pub fn names(entry: &Map<String, Value>, member: &str, at: &str) -> Result<Vec<String>, ConfigError> {
-  let reason = || {
-    invalid(
-      "tools",
-      format!("{at}.{member} must be an array of non-empty names without spaces"),
-    )
-  };
-  match entry.get(member) {
-    None | Some(Value::Null) => Ok(Vec::new()),
-    Some(Value::Array(items)) => {
-      let list: Vec<String> = items
-        .iter()
-        .map(|item| match item {
-          Value::String(s) if !s.is_empty() && !s.contains(char::is_whitespace) => Ok(s.clone()),
-          _ => Err(reason()),
-        })
-        .collect::<Result<_, _>>()?;
-      Ok(union(&list))
-    }
-    Some(_) => Err(reason()),
-  }
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use napi_derive::napi;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::config::{parse_api_location, CLIENT_API_FIELDS};
+use crate::api_location::{parse_api_location, CLIENT_API_FIELDS};
 use errors::Failure;
 use pagination::Walked;
 pub use transport::WorkOsApi;

@@ -9,7 +9,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION,
 use reqwest::Method;
 
 use super::errors::Failure;
-use crate::config::ApiLocation;
+use crate::api_location::ApiLocation;
 use crate::http::{self, FetchError};
 
 /// Upper bound for one API response body.
