@@ -4,18 +4,7 @@ const http = require('node:http')
 const express = require('express')
 const workos = require('@xmcp-dev/workos')
 const { workosProvider, getSession, getUser } = workos
-
-/** A free loopback port. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = http.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
+const { freePort } = require('./processes.js')
 
 /** Provider config pointing at the emulator, plus `overrides`. */
 function configFor(emu, baseURL, overrides = {}) {

@@ -9,17 +9,17 @@
  *   package is not named there: `overrides` only says where npm finds it, so npm reaches it the way a
  *   user's install does, through the main package's `optionalDependencies` (and marks it optional).
  * - `npmInstall()`, `xmcpBuild()` use the app's own npm install and its own xmcp CLI.
- * - `startServer()` runs `node dist/http.js` or `xmcp dev` in its own process group; `stop()` signals
- *   that group by PID and waits until no process of it is left.
+ * - `startBuilt()`, `startDev()` run `node dist/http.js` or `xmcp dev` in its own process group
+ *   (processes.js); `stop()` signals that group by PID and waits until no process of it is left.
  *
  * Child processes get an environment without NODE_PATH and without the variables an enclosing `npm run`
  * sets, so nothing can resolve modules from the repo. Every step is bounded in time.
  */
 const fs = require('node:fs')
 const path = require('node:path')
-const { spawn } = require('node:child_process')
 const { npmEnv } = require('../../scripts/pack.js')
-const { processGroupAlive } = require('./xmcp-app.js')
+const processes = require('./processes.js')
+const { xmcpCli: resolveXmcpCli } = require('./xmcp-app.js')
 
 const REPO = path.resolve(__dirname, '..', '..')
 const DEMO = path.join(REPO, 'examples', 'demo')
@@ -33,45 +33,9 @@ function cleanEnv(extra = {}) {
   return env
 }
 
-const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '')
-
-function killGroup(pid, signal) {
-  try {
-    process.kill(-pid, signal)
-  } catch {
-    try {
-      process.kill(pid, signal)
-    } catch {}
-  }
-}
-
-/**
- * Runs a command to completion within `timeoutMs` (its whole process group is killed on timeout).
- * @returns {Promise<{ code: number|null, output: string, ms: number }>}
- */
+/** Runs a command to completion within `timeoutMs`, in the clean environment unless `env` is given. */
 function run(command, args, { cwd, env = cleanEnv(), timeoutMs }) {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    let output = ''
-    child.stdout.on('data', (c) => (output += c))
-    child.stderr.on('data', (c) => (output += c))
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      killGroup(child.pid, 'SIGKILL')
-    }, timeoutMs)
-    child.once('error', (err) => {
-      clearTimeout(timer)
-      reject(err)
-    })
-    child.once('close', (code) => {
-      clearTimeout(timer)
-      const what = `${path.basename(command)} ${args.join(' ')}`
-      if (timedOut) return reject(new Error(`${what} timed out after ${timeoutMs} ms:\n${plain(output)}`))
-      resolve({ code, output: plain(output), ms: Date.now() - started })
-    })
-  })
+  return processes.run(command, args, { cwd, env, timeoutMs })
 }
 
 async function mustRun(command, args, options) {
@@ -133,10 +97,9 @@ function npmInstall(dir, { timeoutMs = 300_000 } = {}) {
 
 /** The app's own xmcp CLI (node_modules/xmcp). */
 function xmcpCli(dir) {
-  const pkgPath = require.resolve('xmcp/package.json', { paths: [dir] })
-  if (!pkgPath.startsWith(dir + path.sep)) throw new Error(`xmcp resolved outside the app: ${pkgPath}`)
-  const pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8'))
-  return path.join(path.dirname(pkgPath), typeof pkg.bin === 'string' ? pkg.bin : pkg.bin.xmcp)
+  const cli = resolveXmcpCli(dir)
+  if (!cli.startsWith(dir + path.sep)) throw new Error(`xmcp resolved outside the app: ${cli}`)
+  return cli
 }
 
 /** `xmcp build` with the port baked in; resolves with its output (check dist/http.js yourself). */
@@ -145,79 +108,23 @@ function xmcpBuild(dir, { port, timeoutMs = 240_000 }) {
   return run(process.execPath, [xmcpCli(dir), 'build'], { cwd: dir, env: cleanEnv({ PORT: String(port) }), timeoutMs })
 }
 
-/** Resolves once 127.0.0.1:port answers HTTP; rejects when the child exits, fails, or time runs out. */
-async function waitForHttp({ port, exited, output, timeoutMs, what, failOn }) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (exited()) throw new Error(`${what} exited (${JSON.stringify(exited())}) before listening on ${port}:\n${output()}`)
-    if (failOn && failOn.test(output())) throw new Error(`${what} failed before listening on ${port}:\n${output()}`)
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) })
-      await res.arrayBuffer()
-      return
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`${what} did not answer HTTP on 127.0.0.1:${port} within ${timeoutMs} ms:\n${output()}`)
-}
-
-/**
- * Starts `node <args>` in `cwd` as the leader of a new process group and waits until `port` answers.
- * @param {{ cwd: string, args: string[], port: number, env?: object, timeoutMs?: number, what: string, failOn?: RegExp }} options
- * @returns {Promise<{ url: string, pid: number, output: () => string, stop: () => Promise<{ code, signal }> }>}
- */
-async function startServer({ cwd, args, port, env = {}, timeoutMs = 60_000, what, failOn }) {
-  const child = spawn(process.execPath, args, { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-  let output = ''
-  const append = (c) => {
-    output += c
-    if (output.length > 200_000) output = output.slice(-100_000)
-  }
-  child.stdout.on('data', append)
-  child.stderr.on('data', append)
-  let exitInfo = null
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve((exitInfo = { code, signal }))))
-
-  async function stop({ timeoutMs: graceMs = 10_000 } = {}) {
-    if (!exitInfo) killGroup(child.pid, 'SIGTERM')
-    const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), graceMs)
-    const result = await exited.finally(() => clearTimeout(timer))
-    // The leader may exit before its children (xmcp dev runs the server in a child process).
-    const deadline = Date.now() + 5_000
-    while (processGroupAlive(child.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-    if (processGroupAlive(child.pid)) {
-      killGroup(child.pid, 'SIGKILL')
-      await new Promise((r) => setTimeout(r, 500))
-      if (processGroupAlive(child.pid)) throw new Error(`process group ${child.pid} survived SIGKILL`)
-    }
-    return result
-  }
-
-  try {
-    await waitForHttp({ port, exited: () => exitInfo, output: () => plain(output), timeoutMs, what, failOn })
-  } catch (err) {
-    await stop().catch(() => {})
-    throw err
-  }
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid, output: () => plain(output), stop }
-}
-
 /** `node dist/http.js` (or another entry) in `dir`. */
 function startBuilt({ dir, entry = 'dist/http.js', port, env }) {
-  return startServer({ cwd: dir, args: [entry], port, env, timeoutMs: 30_000, what: `node ${entry}` })
+  return processes.startServer({ cwd: dir, args: [entry], port, env: cleanEnv(env), timeoutMs: 30_000, what: `node ${entry}`, group: true })
 }
 
 /** `xmcp dev` in `dir`, with the app's own CLI. */
 function startDev({ dir, port, env }) {
-  return startServer({
+  return processes.startServer({
     cwd: dir,
     args: [xmcpCli(dir), 'dev'],
     port,
-    env: { ...env, PORT: String(port) },
+    env: cleanEnv({ ...env, PORT: String(port) }),
     timeoutMs: 120_000,
     what: 'xmcp dev',
     // xmcp dev keeps watching after a failed compilation instead of exiting: fail fast on it.
     failOn: /\bcompiled with \d+ errors?\b|^ERROR in /im,
+    group: true,
   })
 }
 

@@ -11,119 +11,21 @@
  * Everything listens on 127.0.0.1 and every wait is bounded.
  */
 const fs = require('node:fs')
-const net = require('node:net')
 const path = require('node:path')
-const { spawn } = require('node:child_process')
+const { freePort, processGroupAlive, run, startServer } = require('./processes.js')
 
 const REPO = path.resolve(__dirname, '..', '..')
 const DEMO = path.join(REPO, 'examples', 'demo')
 const TEST_APPS = path.join(REPO, '.test-apps')
-const XMCP_CLI = resolveXmcpCli()
 const SKIP = new Set(['dist', '.xmcp', 'node_modules'])
 
-function resolveXmcpCli() {
-  const pkgPath = require.resolve('xmcp/package.json', { paths: [REPO] })
+/** The xmcp CLI that module resolution finds from `dir` (its node_modules/xmcp). */
+function xmcpCli(dir) {
+  const pkgPath = require.resolve('xmcp/package.json', { paths: [dir] })
   const pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8'))
-  const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin.xmcp
-  return path.join(path.dirname(pkgPath), bin)
+  return path.join(path.dirname(pkgPath), typeof pkg.bin === 'string' ? pkg.bin : pkg.bin.xmcp)
 }
-
-/** A port on 127.0.0.1 that was free a moment ago. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-/** Strips ANSI colour codes from tool output. */
-function plain(text) {
-  return text.replace(/\x1b\[[0-9;]*m/g, '')
-}
-
-/**
- * Runs a command to completion with a time limit (the whole process group is killed on timeout).
- * @returns {Promise<{ code: number|null, signal: string|null, output: string, ms: number }>}
- */
-function run(command, args, { cwd, env, timeoutMs }) {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    let output = ''
-    child.stdout.on('data', (c) => (output += c))
-    child.stderr.on('data', (c) => (output += c))
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      killGroup(child.pid, 'SIGKILL')
-    }, timeoutMs)
-    child.once('error', (err) => {
-      clearTimeout(timer)
-      reject(err)
-    })
-    child.once('close', (code, signal) => {
-      clearTimeout(timer)
-      const ms = Date.now() - started
-      if (timedOut) return reject(new Error(`${path.basename(args[0] || command)} timed out after ${timeoutMs} ms:\n${plain(output)}`))
-      resolve({ code, signal, output: plain(output), ms })
-    })
-  })
-}
-
-function killGroup(pid, signal) {
-  try {
-    process.kill(-pid, signal)
-  } catch {
-    try {
-      process.kill(pid, signal)
-    } catch {}
-  }
-}
-
-/**
- * Whether any live process is left in process group `pgid`. On Linux zombies do not count: an orphan
- * that already exited waits for PID 1 to reap it, which can take a while in a container.
- */
-function processGroupAlive(pgid) {
-  if (process.platform === 'linux') {
-    try {
-      for (const entry of fs.readdirSync('/proc')) {
-        if (!/^\d+$/.test(entry)) continue
-        let stat
-        try {
-          stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8')
-        } catch {
-          continue
-        }
-        // pid (comm) state ppid pgrp ...; comm may contain spaces and parentheses.
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-        if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true
-      }
-      return false
-    } catch {}
-  }
-  try {
-    process.kill(-pgid, 0)
-    return true
-  } catch (err) {
-    return err.code !== 'ESRCH'
-  }
-}
-
-/** Polls (bounded) until no live process of group `pgid` is left. */
-async function groupGone(pgid, timeoutMs) {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (!processGroupAlive(pgid)) return true
-    if (Date.now() >= deadline) return false
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+const XMCP_CLI = xmcpCli(REPO)
 
 function copyDemo(dest) {
   fs.rmSync(dest, { recursive: true, force: true })
@@ -185,87 +87,13 @@ async function buildDir({ dir, port, timeoutMs = 240_000, env = {} }) {
   return { dir, port, buildMs: result.ms, output: result.output }
 }
 
-/** Resolves once 127.0.0.1:port answers HTTP, or rejects when the child exits or time runs out. */
-async function waitForHttp({ port, child, output, timeoutMs, what, failOn }) {
-  const deadline = Date.now() + timeoutMs
-  let exited = null
-  const onExit = (code, signal) => (exited = { code, signal })
-  child.once('exit', onExit)
-  try {
-    while (Date.now() < deadline) {
-      if (exited) {
-        throw new Error(`${what} exited (code ${exited.code}, signal ${exited.signal}) before listening on ${port}:\n${output()}`)
-      }
-      if (failOn && failOn.test(output())) throw new Error(`${what} failed before listening on ${port}:\n${output()}`)
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) })
-        await res.arrayBuffer()
-        return
-      } catch {}
-      await new Promise((r) => setTimeout(r, 100))
-    }
-    throw new Error(`${what} did not answer HTTP on 127.0.0.1:${port} within ${timeoutMs} ms:\n${output()}`)
-  } finally {
-    child.off('exit', onExit)
-  }
-}
-
-function spawnServer({ args, dir, env, port, timeoutMs, what, group, failOn }) {
-  const child = spawn(process.execPath, args, {
-    cwd: dir,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: group,
-  })
-  let output = ''
-  const append = (c) => {
-    output += c
-    if (output.length > 200_000) output = output.slice(-100_000)
-  }
-  child.stdout.on('data', append)
-  child.stderr.on('data', append)
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-  let exitedNow = false
-  exited.then(() => (exitedNow = true))
-
-  async function stop({ timeoutMs: stopTimeout = 10_000 } = {}) {
-    const kill = (signal) => (group ? killGroup(child.pid, signal) : child.kill(signal))
-    if (!exitedNow) kill('SIGTERM')
-    const timer = setTimeout(() => kill('SIGKILL'), stopTimeout)
-    let result
-    try {
-      result = await exited
-    } finally {
-      clearTimeout(timer)
-    }
-    // xmcp dev runs the server in a child process: wait (bounded) until the whole group is gone.
-    if (group && !(await groupGone(child.pid, 3_000))) {
-      killGroup(child.pid, 'SIGKILL')
-      if (!(await groupGone(child.pid, 3_000))) throw new Error(`process group ${child.pid} survived SIGKILL`)
-    }
-    return result
-  }
-
-  const ready = waitForHttp({ port, child, output: () => plain(output), timeoutMs, what, failOn }).catch(async (err) => {
-    await stop()
-    throw err
-  })
-  return ready.then(() => ({
-    url: `http://127.0.0.1:${port}`,
-    child,
-    pid: child.pid,
-    output: () => plain(output),
-    stop,
-  }))
-}
-
 /**
  * Runs a built app: `node <entry>` in `dir`.
  * @param {{ dir: string, entry?: string, env?: Record<string,string>, port: number, timeoutMs?: number }} options
  * @returns {Promise<{ url: string, child: import('node:child_process').ChildProcess, pid: number, output: () => string, stop: () => Promise<object> }>}
  */
 function startApp({ dir, entry = 'dist/http.js', env = {}, port, timeoutMs = 30_000 }) {
-  return spawnServer({ args: [entry], dir, env, port, timeoutMs, what: `node ${entry}`, group: false })
+  return startServer({ cwd: dir, args: [entry], env: { ...process.env, ...env }, port, timeoutMs, what: `node ${entry}` })
 }
 
 /**
@@ -274,10 +102,10 @@ function startApp({ dir, entry = 'dist/http.js', env = {}, port, timeoutMs = 30_
  * @param {{ dir: string, env?: Record<string,string>, port: number, timeoutMs?: number }} options
  */
 function startDev({ dir, env = {}, port, timeoutMs = 120_000 }) {
-  return spawnServer({
+  return startServer({
+    cwd: dir,
     args: [XMCP_CLI, 'dev'],
-    dir,
-    env: { ...env, PORT: String(port) },
+    env: { ...process.env, ...env, PORT: String(port) },
     port,
     timeoutMs,
     what: 'xmcp dev',
@@ -287,4 +115,4 @@ function startDev({ dir, env = {}, port, timeoutMs = 120_000 }) {
   })
 }
 
-module.exports = { REPO, DEMO, TEST_APPS, XMCP_CLI, freePort, processGroupAlive, copyApp, buildApp, buildDir, startApp, startDev }
+module.exports = { REPO, DEMO, TEST_APPS, XMCP_CLI, xmcpCli, freePort, processGroupAlive, copyApp, buildApp, buildDir, startApp, startDev }
