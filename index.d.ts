@@ -1,105 +1,20 @@
-// Public types of @xmcp-dev/workos 2.x. Hand-written (the native bindings' generated declarations are
-// in binding.d.ts and are not part of the public API); names and shapes follow the 1.x package.
+// Public types of @xmcp-dev/workos 2.x. Hand-written, except the options of `workosProvider()`:
+// those are generated from the Rust structs that read them (src/options.rs) into binding.d.ts and
+// re-exported here, so the declared options are the ones the addon reads. Names and shapes follow
+// the 1.x package.
 import type { RequestHandler, Router } from 'express'
+import type { ProviderOptions } from './binding'
 
-/** Options of `workosProvider()`. The first five are the 1.x options; the rest are optional additions. */
-export interface config {
-  /** WorkOS API key (`sk_...`). */
-  apiKey: string
-  /** WorkOS client id (`client_...`): the default audience of AuthKit access tokens. */
-  clientId: string
-  /** Public base URL of this MCP server, e.g. `https://mcp.example.com`. */
-  baseURL: string
-  /** AuthKit domain, e.g. `yourcompany.authkit.app` (https), or an origin such as `http://127.0.0.1:4000` for local use. */
-  authkitDomain: string
-  /** URL of your MCP server's documentation (`resource_documentation`). */
-  docsURL?: string
-  /** The guarded MCP endpoint path. Default `/mcp`. */
-  endpoint?: string
-  /**
-   * Accepted `aud` values. Default: `clientId` and the MCP resource URL (`baseURL` + endpoint), which
-   * AuthKit uses when a Resource Indicator is configured.
-   */
-  audience?: string | string[]
-  /** WorkOS API host. Default `WORKOS_API_HOSTNAME`, else `api.workos.com`. */
-  apiHostname?: string
-  /** WorkOS API port. Default `WORKOS_API_PORT`, else the scheme's. */
-  apiPort?: number
-  /** Use https for the WorkOS API. Default `WORKOS_API_HTTPS`, else `true`. */
-  apiHttps?: boolean
-  /** Timeout of one WorkOS API call in milliseconds. Default 60 000. */
-  apiTimeout?: number
-  /** AuthKit key cache (jose's `createRemoteJWKSet` semantics). */
-  jwks?: {
-    /** Keys are refreshed in the background once this old. Default 600 000 (10 min). */
-    cacheMaxAgeMs?: number
-    /**
-     * A token with an unknown `kid` triggers a download at most this often; the warm-up and background
-     * refreshes do not count. Default 30 000, minimum 1 000.
-     */
-    cooldownMs?: number
-    /** Timeout of one JWKS download. Default 5 000. */
-    timeoutMs?: number
-    /** Download the keys as soon as the provider is created. Default `true`. */
-    warmUp?: boolean
-  }
-  /** The verified-token cache: `false` turns it off. */
-  tokenCache?:
-    | false
-    | {
-        /** Default 10 000. */
-        maxEntries?: number
-        /** Upper bound of an entry's life in milliseconds, whatever its `exp`. Default 300 000. */
-        maxAgeMs?: number
-      }
-  /** AuthKit authorization-server metadata cache. */
-  metadata?: {
-    /** Served from cache this long before it is refreshed. Default 600 000 (10 min). */
-    cacheMaxAgeMs?: number
-  }
-  /**
-   * Every scope this server knows, published as `scopes_supported` in the protected-resource documents
-   * (never `offline_access`).
-   */
-  scopes?: string[]
-  /**
-   * Per-tool policies, checked for every `tools/call` before the tool runs. Keys are tool names, and
-   * `"*"` for every tool; a tool's entry adds to the `"*"` entry.
-   */
-  tools?: Record<string, ToolPolicy>
-  /**
-   * Accept WorkOS Connect machine-to-machine tokens (client-credentials grant: no `sid`, `sub` is the
-   * application's client id): `true` for every M2M application of the environment, or the client ids
-   * of those accepted. Default `false` (refused, as in 1.x).
-   */
-  machineTokens?: boolean | string[]
-  /**
-   * The MCP server's own first-party WorkOS Connect application, for `exchangeToken()`. The secret
-   * stays in the native addon; nothing the package returns contains it.
-   */
-  connect?: { clientId: string; clientSecret: string }
-  /** Roles and permissions read from WorkOS (for tokens that carry none) are reused this long. */
-  permissionCache?: {
-    /** Default 60 000 (1 min). */
-    maxAgeMs?: number
-    /** Default 10 000. */
-    maxEntries?: number
-  }
-}
-
-/** What a caller needs to run a tool. */
-export interface ToolPolicy {
-  /** Every one of these scopes; a missing one is answered with HTTP 403 `insufficient_scope` (step-up). */
-  scopes?: string[]
-  /** Every one of these permissions (from the token, or the user's role in its organization). */
-  permissions?: string[]
-  /** One of these roles (from the token, or the user's organization membership). */
-  roles?: string[]
-  /** The token must name an organization (`org_id`). */
-  organization?: boolean
-  /** Whether machine tokens may call the tool. Default: the `"*"` entry's, else `true`. */
-  machines?: boolean
-}
+/** Options of `workosProvider()` (generated from src/options.rs). */
+export type config = ProviderOptions
+export type {
+  ConnectOptions,
+  JwksOptions,
+  MetadataOptions,
+  PermissionCacheOptions,
+  TokenCacheOptions,
+  ToolPolicy,
+} from './binding'
 
 /** The verified session of the current request. */
 export interface Session {
