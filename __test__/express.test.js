@@ -13,7 +13,6 @@ const { waitFor } = require('./support/wait')
 const pkg = require('@xmcp-dev/workos')
 
 const ROOT = path.resolve(__dirname, '..')
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const nowSeconds = () => Math.floor(Date.now() / 1000)
 
 async function get(url, headers = {}) {
@@ -185,15 +184,21 @@ describe('workosProvider in an Express app', () => {
 
     test('a stale cached document is served when AuthKit fails', async () => {
       await withApp({ metadata: { cacheMaxAgeMs: 1000 } }, async (other) => {
-        const first = await get(`${other.url}/.well-known/oauth-authorization-server`)
-        assert.equal(first.body.registration_endpoint, `${emu.url}/oauth2/register`)
-        emu.fault('/.well-known/oauth-authorization-server', '500')
-        await sleep(1100)
-        for (let i = 0; i < 3; i++) {
-          const res = await get(`${other.url}/.well-known/oauth-authorization-server`)
-          assert.equal(res.body.registration_endpoint, `${emu.url}/oauth2/register`, 'cached, not the fallback')
-          await sleep(50)
-        }
+        const document = '/.well-known/oauth-authorization-server'
+        const served = async () => (await get(`${other.url}${document}`)).body.registration_endpoint
+        assert.equal(await served(), `${emu.url}/oauth2/register`)
+        emu.fault(document, '500')
+        emu.resetLog()
+        // Once the copy is stale, a request starts a refresh, which AuthKit fails: the emulator logs it.
+        await waitFor(
+          async () => {
+            assert.equal(await served(), `${emu.url}/oauth2/register`, 'cached, not the fallback')
+            return emu.count(document) > 0
+          },
+          { what: 'a refresh of the stale document', everyMs: 100 },
+        )
+        for (let i = 0; i < 3; i++) assert.equal(await served(), `${emu.url}/oauth2/register`, 'cached after the failed refresh')
+        assert.ok(emu.count(document) >= 1)
       })
     })
 
@@ -416,16 +421,26 @@ describe('workosProvider in an Express app', () => {
 
     test('a JWKS outage after warm-up keeps accepting valid tokens', async () => {
       await withApp({ jwks: { cacheMaxAgeMs: 1000, cooldownMs: 1000 } }, async (other) => {
-        assert.equal((await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status, 200)
-        emu.fault('/oauth2/jwks', '500')
-        await sleep(1100)
-        for (let i = 0; i < 10; i++) {
-          assert.equal((await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status, 200)
+        const status = async () => (await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status
+        assert.equal(await status(), 200)
+        // Once the keys are stale, a request starts a background refresh; each one AuthKit fails is
+        // logged by the emulator, and valid tokens are accepted before, during and after it.
+        const refreshFailsWith = async (fault) => {
+          emu.clearFaults()
+          emu.fault('/oauth2/jwks', fault)
+          emu.resetLog()
+          await waitFor(
+            async () => {
+              assert.equal(await status(), 200)
+              return emu.count('/oauth2/jwks') > 0
+            },
+            { what: `a background refresh answered with ${fault}`, everyMs: 100 },
+          )
         }
-        emu.clearFaults()
-        emu.fault('/oauth2/jwks', 'garbage')
-        await sleep(1100)
-        assert.equal((await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status, 200)
+        await refreshFailsWith('500')
+        for (let i = 0; i < 10; i++) assert.equal(await status(), 200)
+        await refreshFailsWith('garbage')
+        assert.equal(await status(), 200)
       })
     })
 
@@ -438,8 +453,13 @@ describe('workosProvider in an Express app', () => {
         assert.ok(Number(res.headers.get('retry-after')) >= 1)
         assert.equal(res.headers.get('cache-control'), 'no-store')
         emu.clearFaults()
-        await sleep(Number(res.headers.get('retry-after')) * 1000 + 100)
-        assert.equal((await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status, 200)
+        emu.resetLog()
+        // Within Retry-After the failure is the answer; after it, a request downloads the keys again.
+        await waitFor(async () => (await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status === 200, {
+          what: 'a 200 once AuthKit is back',
+          everyMs: 200,
+        })
+        assert.equal(emu.count('/oauth2/jwks'), 1, 'one download after the outage')
       })
     })
 
@@ -473,13 +493,12 @@ describe('workosProvider in an Express app', () => {
     const providerOf = (overrides) => new (require('../native.js').NativeProvider)(configFor(emu, 'http://127.0.0.1:1', overrides))
 
     test('warm-up fetches the keys when the provider is created', async () => {
+      emu.resetLog()
       await withApp({ jwks: { warmUp: true } }, async (other) => {
-        emu.resetLog()
-        for (let i = 0; i < 50 && emu.count('/oauth2/jwks') === 0; i++) await sleep(20)
-        // Already fetched (before or just after resetLog): the first request does not fetch again.
-        const before = emu.count('/oauth2/jwks')
+        // No request has reached the app yet: the download the emulator logs is the warm-up's.
+        await waitFor(() => emu.count('/oauth2/jwks') === 1, { what: 'the warm-up download' })
         assert.equal((await get(`${other.url}/mcp`, bearer(emu.mintToken()))).status, 200)
-        assert.equal(emu.count('/oauth2/jwks'), before)
+        assert.equal(emu.count('/oauth2/jwks'), 1, 'the first request does not fetch again')
       })
     })
 
@@ -522,9 +541,10 @@ describe('workosProvider in an Express app', () => {
         assert.equal(outcomeSync(provider, oldToken).status, 200)
         assert.equal(provider.tokenCacheSize, 1)
         own.rotateKeys({ keepOld: false })
-        await sleep(1100)
-        // A request with the new key refetches the JWKS (the old key is gone from it).
-        assert.equal((await outcomeOf(provider, `Bearer ${own.mintToken()}`)).status, 200)
+        // Once the cooldown since the warm-up has passed, a request with the new key refetches the
+        // JWKS (the old key is gone from it); until then the new key is unknown.
+        const fresh = `Bearer ${own.mintToken()}`
+        await waitFor(async () => (await outcomeOf(provider, fresh)).status === 200, { what: 'the new key', everyMs: 100 })
         assert.equal(provider.tokenCacheSize, 1, 'the old entry was purged, the new one cached')
         const outcome = await judgeHeader(provider, oldToken)
         assert.equal(outcome.status, 401)
