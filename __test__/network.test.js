@@ -11,6 +11,7 @@ const path = require('node:path')
 const http = require('node:http')
 const https = require('node:https')
 const { createEmulator } = require('./support/emulator')
+const { waitFor } = require('./support/wait')
 
 const ROOT = path.resolve(__dirname, '..')
 
@@ -37,6 +38,9 @@ describe('custom CA roots', () => {
   let server
   let emu
   let origin
+  // What reached the https AuthKit: requests relayed, and handshakes the client broke off (why).
+  const seen = { relayed: 0, refusedHandshakes: [] }
+  const reset = () => Object.assign(seen, { relayed: 0, refusedHandshakes: [] })
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workos-ca-'))
     const openssl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
@@ -47,6 +51,7 @@ describe('custom CA roots', () => {
     emu = await createEmulator()
     // An https AuthKit: the TLS server relays to the emulator, answering for its issuer.
     server = https.createServer({ key: fs.readFileSync(path.join(dir, 'server.key')), cert: fs.readFileSync(path.join(dir, 'server.pem')) }, (req, res) => {
+      seen.relayed++
       const upstream = http.request(`${emu.url}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
         res.writeHead(up.statusCode, up.headers)
         up.pipe(res)
@@ -54,6 +59,7 @@ describe('custom CA roots', () => {
       upstream.on('error', () => res.destroy())
       req.pipe(upstream)
     })
+    server.on('tlsClientError', (err) => seen.refusedHandshakes.push(err.code || err.message))
     await new Promise((r) => server.listen(0, '127.0.0.1', r))
     origin = `https://127.0.0.1:${server.address().port}`
   })
@@ -64,22 +70,35 @@ describe('custom CA roots', () => {
     fs.rmSync(dir, { recursive: true, force: true })
   })
 
+  /** A 503 because the client refused AuthKit's certificate: the handshake ended with its unknown-CA alert, no request. */
+  async function assertRefusedCertificate(out) {
+    assert.deepEqual({ status: out.status, reason: out.reason }, { status: 503, reason: 'jwks_unavailable' }, out.stderr)
+    // The client's alert reaches this process on its own schedule.
+    await waitFor(() => seen.refusedHandshakes.length > 0, { what: 'the refused handshake' })
+    assert.equal(seen.relayed, 0, 'no request got through')
+    for (const why of seen.refusedHandshakes) assert.match(why, /ALERT_UNKNOWN_CA|unknown ca/i)
+  }
+
   test('an AuthKit certificate from an unknown CA is not trusted', async () => {
+    reset()
     const token = emu.mintToken({ iss: origin })
     const out = await authenticateInChild({ authkitDomain: origin, token, clientId: emu.clientId, env: {} })
-    assert.equal(out.status, 503)
+    await assertRefusedCertificate(out)
   })
 
   test('NODE_EXTRA_CA_CERTS adds the CA, as it does for Node', async () => {
     const token = emu.mintToken({ iss: origin })
+    reset()
     const out = await authenticateInChild({ authkitDomain: origin, token, clientId: emu.clientId, env: { NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem') } })
     assert.equal(out.status, 200, out.stderr)
+    assert.deepEqual(seen, { relayed: 1, refusedHandshakes: [] })
   })
 
   test('an unreadable NODE_EXTRA_CA_CERTS is a warning, not a crash', async () => {
     const token = emu.mintToken({ iss: origin })
+    reset()
     const out = await authenticateInChild({ authkitDomain: origin, token, clientId: emu.clientId, env: { NODE_EXTRA_CA_CERTS: path.join(dir, 'missing.pem') } })
-    assert.equal(out.status, 503)
+    await assertRefusedCertificate(out)
     assert.match(out.stderr, /Warning: ignoring extra certs/)
   })
 })
