@@ -4,7 +4,7 @@
 //!
 //! The string is `<cacheable until, Unix ms>,<session JSON>`, for example
 //! `1767225630000,{"userId":"user_1","sessionId":"s","expiresAtMs":1767225600000,"claims":{…}}`.
-//! The glue (`index.js`, `sessionFrom`) splits it at the first comma; the number says how long the
+//! The glue (`index.js`, `respond`) splits it at the first comma; the number says how long the
 //! glue may reuse this answer for the same `Authorization` header (0: not at all), and the JSON
 //! becomes the `Session` when a tool first asks for it. `claims` is the payload's own JSON text, so
 //! `JSON.parse` gives every member, `__proto__` included, as plain own data.
