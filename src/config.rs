@@ -19,8 +19,8 @@ use crate::jwt::jwks::JwksPolicy;
 use crate::jwt::token_cache::TokenCachePolicy;
 use crate::memo::CachePolicy;
 use crate::options::{
-  invalid, millis, JwksOptions, PermissionCacheOptions, ProviderOptions, TokenCacheOptions, AUDIENCE_REASON,
-  MACHINE_TOKENS_REASON, SCOPES_REASON,
+  invalid, millis, ConnectOptions, JwksOptions, PermissionCacheOptions, ProviderOptions, TokenCacheOptions,
+  AUDIENCE_REASON, MACHINE_TOKENS_REASON, SCOPES_REASON,
 };
 
 /// Path of the RFC 9728 protected-resource metadata document (the root one, as in the original).
@@ -58,24 +58,7 @@ pub struct ProviderConfig {
   /// Machine-to-machine tokens accepted (`machineTokens`).
   pub machine_tokens: MachineTokens,
   /// The MCP server's own WorkOS Connect application (`connect`), for token exchange.
-  pub connect: Option<ConnectApp>,
-}
-
-/// A WorkOS Connect application's credentials. The secret never leaves the addon: it has no
-/// `Debug` output and is only written into the token endpoint's form body.
-#[derive(Clone)]
-pub struct ConnectApp {
-  pub client_id: String,
-  pub client_secret: String,
-}
-
-impl std::fmt::Debug for ConnectApp {
-  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-    f.debug_struct("ConnectApp")
-      .field("client_id", &self.client_id)
-      .field("client_secret", &"[redacted]")
-      .finish()
-  }
+  pub connect: Option<ConnectOptions>,
 }
 
 impl ProviderConfig {
@@ -151,10 +134,6 @@ impl ProviderConfig {
     };
     let permission_cache = permission_cache_policy(options.permission_cache.as_ref())?;
     let machine_tokens = machine_tokens(options.machine_tokens.as_ref())?;
-    let connect = options.connect.map(|app| ConnectApp {
-      client_id: app.client_id,
-      client_secret: app.client_secret,
-    });
 
     Ok(ProviderConfig {
       api_key: options.api_key,
@@ -171,7 +150,7 @@ impl ProviderConfig {
       scopes,
       permission_cache,
       machine_tokens,
-      connect,
+      connect: options.connect,
     })
   }
 }

@@ -13,11 +13,11 @@ use std::time::Duration;
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use serde::{Deserialize, Serialize};
 
-use crate::config::ConnectApp;
 use crate::http;
 use crate::jwt::token_cache::{token_digest, TokenDigest};
 use crate::jwt::verify::unix_now;
 use crate::memo::{CachePolicy, Memo};
+use crate::options::ConnectOptions;
 
 const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
@@ -113,12 +113,12 @@ type Key = (TokenDigest, String, Option<String>);
 /// Token exchange for one provider.
 pub struct Exchanger {
   token_url: String,
-  app: Option<ConnectApp>,
+  app: Option<ConnectOptions>,
   cache: Memo<Key, Exchanged, ExchangeError>,
 }
 
 impl Exchanger {
-  pub fn new(authkit_url: &str, app: Option<ConnectApp>) -> Self {
+  pub fn new(authkit_url: &str, app: Option<ConnectOptions>) -> Self {
     Exchanger {
       token_url: format!("{authkit_url}/oauth2/token"),
       app,
@@ -159,7 +159,7 @@ impl Exchanger {
 
   async fn request(
     &self,
-    app: &ConnectApp,
+    app: &ConnectOptions,
     subject: &str,
     subject_exp: f64,
     resource: &str,
@@ -345,7 +345,7 @@ mod tests {
 
   #[test]
   fn the_secret_is_never_in_debug_output() {
-    let app = ConnectApp {
+    let app = ConnectOptions {
       client_id: "client_1".into(),
       client_secret: "secret_value".into(),
     };

@@ -117,7 +117,8 @@ pub struct PermissionCacheOptions {
   pub max_entries: Option<f64>,
 }
 
-/// `connect`: the MCP server's own first-party WorkOS Connect application.
+/// `connect`: the MCP server's own first-party WorkOS Connect application. The secret never leaves
+/// the addon: it has no `Debug` output and is only written into the token endpoint's form body.
 #[napi(object)]
 #[derive(Clone, Default)]
 pub struct ConnectOptions {
