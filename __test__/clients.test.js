@@ -21,7 +21,7 @@ const { describe, it, before, after } = require('node:test')
 const assert = require('node:assert/strict')
 
 const { createEmulator } = require('./support/emulator.js')
-const { freePort, buildApp, startApp } = require('./support/xmcp-app.js')
+const { freePort, buildApp, startApp, appEnv } = require('./support/xmcp-app.js')
 const { connectV1, connectV2, v1, v2 } = require('./support/mcp-clients.js')
 const { callToolWithStepUp } = require('./support/mcp-client.js')
 const { ensureVenv, runPythonClient, MCP_VERSION } = require('./support/python-mcp.js')
@@ -50,15 +50,7 @@ before(async () => {
   server = await startApp({
     dir: build.dir,
     port,
-    env: {
-      WORKOS_API_KEY: emu.apiKey,
-      WORKOS_CLIENT_ID: emu.clientId,
-      BASE_URL: `http://127.0.0.1:${port}`,
-      WORKOS_AUTHKIT_DOMAIN: emu.url,
-      WORKOS_API_HOSTNAME: '127.0.0.1',
-      WORKOS_API_PORT: new URL(emu.url).port,
-      WORKOS_API_HTTPS: 'false',
-    },
+    env: appEnv(emu, port),
   })
   origin = server.url
   mcpUrl = `${origin}/mcp`

@@ -17,7 +17,7 @@ const path = require('node:path')
 const { execFileSync } = require('node:child_process')
 
 const { createEmulator } = require('./support/emulator.js')
-const { freePort, processGroupAlive } = require('./support/xmcp-app.js')
+const { freePort, processGroupAlive, appEnv, serverTracker } = require('./support/xmcp-app.js')
 const { callToolRaw, toolText } = require('./support/mcp-client.js')
 const { cleanEnv, packTarballs, createApp, npmInstall, xmcpBuild, startBuilt, startDev } = require('./support/packed-app.js')
 const { check, platforms, readRootPackage } = require('../scripts/npm-dirs.js')
@@ -38,7 +38,7 @@ const HOST = (() => {
 let emu
 let work
 let packed
-const running = new Set()
+const { track, stopAll } = serverTracker()
 
 /** The tarballs, packed once for the whole file. */
 let packing
@@ -56,29 +56,6 @@ function getApp(type) {
     return { dir, port, installMs: install.ms, build }
   })()
   return apps[type]
-}
-
-function appEnv(port) {
-  return {
-    WORKOS_API_KEY: emu.apiKey,
-    WORKOS_CLIENT_ID: emu.clientId,
-    BASE_URL: `http://127.0.0.1:${port}`,
-    WORKOS_AUTHKIT_DOMAIN: emu.url,
-    WORKOS_API_HOSTNAME: '127.0.0.1',
-    WORKOS_API_PORT: new URL(emu.url).port,
-    WORKOS_API_HTTPS: 'false',
-  }
-}
-
-async function track(serverPromise) {
-  const server = await serverPromise
-  running.add(server)
-  const stop = server.stop
-  server.stop = () => {
-    running.delete(server)
-    return stop()
-  }
-  return server
 }
 
 /** An authenticated whoami through the server, and the unauthenticated 401 next to it. */
@@ -116,7 +93,7 @@ before(async () => {
 })
 
 after(async () => {
-  for (const server of [...running]) await server.stop().catch(() => {})
+  await stopAll()
   if (emu) await emu.close()
   if (work && !process.env.KEEP_TEST_APPS) fs.rmSync(work, { recursive: true, force: true })
 })
@@ -197,7 +174,7 @@ for (const type of TYPES) {
 
     it('node dist/http.js serves an authenticated tool call', async () => {
       const app = await getApp(type)
-      const server = await track(startBuilt({ dir: app.dir, port: app.port, env: appEnv(app.port) }))
+      const server = await track(startBuilt({ dir: app.dir, port: app.port, env: appEnv(emu, app.port) }))
       try {
         await assertServesWhoami(server, `session_built_${type}`)
       } finally {
@@ -210,7 +187,7 @@ for (const type of TYPES) {
       const elsewhere = path.join(work, `moved-${type}`)
       fs.cpSync(path.join(app.dir, 'dist'), elsewhere, { recursive: true })
       assertNoNodeModulesAbove(elsewhere)
-      const server = await track(startBuilt({ dir: elsewhere, entry: 'http.js', port: app.port, env: appEnv(app.port) }))
+      const server = await track(startBuilt({ dir: elsewhere, entry: 'http.js', port: app.port, env: appEnv(emu, app.port) }))
       try {
         await assertServesWhoami(server, `session_moved_${type}`)
       } finally {
@@ -221,7 +198,7 @@ for (const type of TYPES) {
     it('xmcp dev serves an authenticated tool call and stops by PID', async () => {
       const app = await getApp(type)
       const port = await freePort()
-      const server = await track(startDev({ dir: app.dir, port, env: appEnv(port) }))
+      const server = await track(startDev({ dir: app.dir, port, env: appEnv(emu, port) }))
       let exit
       try {
         await assertServesWhoami(server, `session_dev_${type}`)

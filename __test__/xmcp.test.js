@@ -14,7 +14,7 @@ const os = require('node:os')
 const path = require('node:path')
 
 const { createEmulator } = require('./support/emulator.js')
-const { freePort, copyApp, buildApp, startApp, startDev, processGroupAlive } = require('./support/xmcp-app.js')
+const { freePort, copyApp, buildApp, startApp, startDev, processGroupAlive, appEnv, serverTracker } = require('./support/xmcp-app.js')
 const { connectWithOAuth, callToolRaw, toolText } = require('./support/mcp-client.js')
 
 const SESSION_NOT_INITIALIZED =
@@ -30,7 +30,7 @@ const BUILD_TIME_ENV = {
 }
 
 let emu
-const running = new Set()
+const { track, stopAll } = serverTracker()
 const builds = {}
 
 /** Builds each app once per file; later tests reuse the promise (and its failure). */
@@ -44,32 +44,9 @@ function getBuild(type) {
   return builds[type]
 }
 
-function appEnv(port) {
-  return {
-    WORKOS_API_KEY: emu.apiKey,
-    WORKOS_CLIENT_ID: emu.clientId,
-    BASE_URL: `http://127.0.0.1:${port}`,
-    WORKOS_AUTHKIT_DOMAIN: emu.url,
-    WORKOS_API_HOSTNAME: '127.0.0.1',
-    WORKOS_API_PORT: new URL(emu.url).port,
-    WORKOS_API_HTTPS: 'false',
-  }
-}
-
-async function track(serverPromise) {
-  const server = await serverPromise
-  running.add(server)
-  const stop = server.stop
-  server.stop = async (...args) => {
-    running.delete(server)
-    return stop(...args)
-  }
-  return server
-}
-
 async function startBuilt(type) {
   const build = await getBuild(type)
-  return track(startApp({ dir: build.dir, port: build.port, env: appEnv(build.port) }))
+  return track(startApp({ dir: build.dir, port: build.port, env: appEnv(emu, build.port) }))
 }
 
 function parseWhoami(result) {
@@ -84,7 +61,7 @@ before(async () => {
 })
 
 after(async () => {
-  for (const server of [...running]) await server.stop().catch(() => {})
+  await stopAll()
   if (emu) await emu.close()
 })
 
@@ -215,7 +192,7 @@ describe('built dist/ copied outside the repo', { timeout: BUILD_TIMEOUT + 120_0
         assert.ok(!fs.existsSync(path.join(dir, 'node_modules')), `${dir}/node_modules exists`)
         if (path.dirname(dir) === dir) break
       }
-      const server = await track(startApp({ dir: tmp, entry: 'http.js', port: build.port, env: appEnv(build.port) }))
+      const server = await track(startApp({ dir: tmp, entry: 'http.js', port: build.port, env: appEnv(emu, build.port) }))
       try {
         const r = await callToolRaw(`${server.url}/mcp`, emu.mintToken({ sub: LOGIN_USER.id, sid: 'session_copy' }), 'whoami', {})
         assert.equal(r.status, 200, r.text)
@@ -236,7 +213,7 @@ describe('xmcp dev', { timeout: 180_000 }, () => {
     it(`serves an authenticated tool call (${type})`, async () => {
       const dir = copyApp({ name: `xmcp-dev-${type}`, type })
       const port = await freePort()
-      const server = await track(startDev({ dir, port, env: appEnv(port), timeoutMs: 120_000 }))
+      const server = await track(startDev({ dir, port, env: appEnv(emu, port), timeoutMs: 120_000 }))
       let exit
       try {
         const token = emu.mintToken({ sub: LOGIN_USER.id, sid: 'session_dev' })

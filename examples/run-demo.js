@@ -67,7 +67,7 @@ async function main() {
   } catch (err) {
     throw new Error(`${err.message}\nRun \`npm run build\` first (it builds the native addon and links @xmcp-dev/workos).`)
   }
-  const { createEmulator, freePort, buildDir, startApp, connectWithOAuth, callToolWithStepUp, toolText, DEMO } = support
+  const { createEmulator, freePort, buildDir, startApp, appEnv, connectWithOAuth, callToolWithStepUp, toolText, DEMO } = support
 
   // 1. Emulator. Refresh tokens only with offline_access (the OpenID Connect rule), which this client
   // does not ask for: @modelcontextprotocol/sdk 1.x answers a 403 by refreshing when it holds one.
@@ -91,15 +91,7 @@ async function main() {
   const server = await startApp({
     dir: DEMO,
     port,
-    env: {
-      WORKOS_API_KEY: emu.apiKey,
-      WORKOS_CLIENT_ID: emu.clientId,
-      BASE_URL: baseURL,
-      WORKOS_AUTHKIT_DOMAIN: emu.url,
-      WORKOS_API_HOSTNAME: '127.0.0.1',
-      WORKOS_API_PORT: new URL(emu.url).port,
-      WORKOS_API_HTTPS: 'false',
-    },
+    env: appEnv(emu, port),
   })
   cleanups.push(() => server.stop())
   log('server', `MCP server on ${baseURL}/mcp (node examples/demo/dist/http.js, pid ${server.pid})`)

@@ -175,4 +175,27 @@ async function startServer({ cwd, args, env, port, timeoutMs, what, group = fals
   return { url: `http://127.0.0.1:${port}`, child, pid: child.pid, output: () => plain(output), stop }
 }
 
-module.exports = { freePort, plain, run, processGroupAlive, startServer }
+/**
+ * The servers a test file started, so that its `after` hook stops whatever a failed test left
+ * running: `track(startServer(...))` resolves to the server, whose `stop()` also forgets it.
+ */
+function serverTracker() {
+  const running = new Set()
+  return {
+    async track(serverPromise) {
+      const server = await serverPromise
+      running.add(server)
+      const stop = server.stop
+      server.stop = (...args) => {
+        running.delete(server)
+        return stop(...args)
+      }
+      return server
+    },
+    async stopAll() {
+      for (const server of [...running]) await server.stop().catch(() => {})
+    },
+  }
+}
+
+module.exports = { freePort, plain, run, processGroupAlive, startServer, serverTracker }

@@ -12,7 +12,7 @@
  */
 const fs = require('node:fs')
 const path = require('node:path')
-const { freePort, processGroupAlive, run, startServer } = require('./processes.js')
+const { freePort, processGroupAlive, run, serverTracker, startServer } = require('./processes.js')
 
 const REPO = path.resolve(__dirname, '..', '..')
 const DEMO = path.join(REPO, 'examples', 'demo')
@@ -115,4 +115,20 @@ function startDev({ dir, env = {}, port, timeoutMs = 120_000 }) {
   })
 }
 
-module.exports = { REPO, DEMO, TEST_APPS, XMCP_CLI, xmcpCli, freePort, processGroupAlive, copyApp, buildApp, buildDir, startApp, startDev }
+/**
+ * The environment the demo app's middleware reads (src/middleware.ts), pointing it at the emulator
+ * `emu` (AuthKit and the WorkOS API) for an app served on 127.0.0.1:`port`.
+ */
+function appEnv(emu, port) {
+  return {
+    WORKOS_API_KEY: emu.apiKey,
+    WORKOS_CLIENT_ID: emu.clientId,
+    BASE_URL: `http://127.0.0.1:${port}`,
+    WORKOS_AUTHKIT_DOMAIN: emu.url,
+    WORKOS_API_HOSTNAME: '127.0.0.1',
+    WORKOS_API_PORT: new URL(emu.url).port,
+    WORKOS_API_HTTPS: 'false',
+  }
+}
+
+module.exports = { REPO, DEMO, TEST_APPS, XMCP_CLI, xmcpCli, appEnv, freePort, processGroupAlive, serverTracker, copyApp, buildApp, buildDir, startApp, startDev }
