@@ -17,7 +17,8 @@ const path = require('node:path')
 const { execFileSync } = require('node:child_process')
 
 const { createEmulator } = require('./support/emulator.js')
-const { freePort, processGroupAlive, appEnv, serverTracker } = require('./support/xmcp-app.js')
+const { appEnv } = require('./support/xmcp-app.js')
+const { freePort, serverTracker, assertStopped } = require('./support/processes.js')
 const { callToolRaw, toolText } = require('./support/mcp-client.js')
 const { cleanEnv, packTarballs, createApp, npmInstall, xmcpBuild, startBuilt, startDev } = require('./support/packed-app.js')
 const { check, platforms, readRootPackage } = require('../scripts/npm-dirs.js')
@@ -205,13 +206,7 @@ for (const type of TYPES) {
       } finally {
         exit = await server.stop()
       }
-      assert.ok(exit, 'xmcp dev did not exit')
-      assert.equal(processGroupAlive(server.pid), false, `process group ${server.pid} still has live processes`)
-      const stillServing = await fetch(`${server.url}/`, { signal: AbortSignal.timeout(1000) }).then(
-        () => true,
-        () => false,
-      )
-      assert.equal(stillServing, false, 'something still answers on the dev port after stop()')
+      await assertStopped(server, exit)
     })
   })
 }

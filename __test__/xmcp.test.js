@@ -14,7 +14,8 @@ const os = require('node:os')
 const path = require('node:path')
 
 const { createEmulator } = require('./support/emulator.js')
-const { freePort, copyApp, buildApp, startApp, startDev, processGroupAlive, appEnv, serverTracker } = require('./support/xmcp-app.js')
+const { copyApp, buildApp, startApp, startDev, appEnv } = require('./support/xmcp-app.js')
+const { freePort, serverTracker, assertStopped } = require('./support/processes.js')
 const { connectWithOAuth, callToolRaw, toolText } = require('./support/mcp-client.js')
 
 const SESSION_NOT_INITIALIZED =
@@ -229,14 +230,8 @@ describe('xmcp dev', { timeout: 180_000 }, () => {
       } finally {
         exit = await server.stop()
       }
-      assert.ok(exit, 'xmcp dev did not exit')
       // The whole process group is gone (xmcp dev runs the server in a child process).
-      assert.equal(processGroupAlive(server.pid), false, `process group ${server.pid} still has live processes`)
-      const stillServing = await fetch(`${server.url}/`, { signal: AbortSignal.timeout(1000) }).then(
-        () => true,
-        () => false,
-      )
-      assert.equal(stillServing, false, 'something still answers on the dev port after stop()')
+      await assertStopped(server, exit)
     })
   }
 })

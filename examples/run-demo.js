@@ -61,6 +61,7 @@ async function main() {
     require.resolve('@xmcp-dev/workos', { paths: [repo] })
     support = {
       ...require('../__test__/support/emulator.js'),
+      ...require('../__test__/support/processes.js'),
       ...require('../__test__/support/xmcp-app.js'),
       ...require('../__test__/support/mcp-client.js'),
     }

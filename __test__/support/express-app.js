@@ -135,4 +135,4 @@ async function startExpressApp(emu, overrides = {}, { before = [], json = true }
   }
 }
 
-module.exports = { freePort, configFor, startExpressApp }
+module.exports = { configFor, startExpressApp }

@@ -10,6 +10,7 @@
  *
  * Every wait is bounded.
  */
+const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const net = require('node:net')
 const path = require('node:path')
@@ -198,4 +199,18 @@ function serverTracker() {
   }
 }
 
-module.exports = { freePort, plain, run, processGroupAlive, startServer, serverTracker }
+/**
+ * Asserts that a server started as a process group and stopped (`exit`: what `stop()` resolved to)
+ * left nothing behind: no live process of its group, nothing answering on its port.
+ */
+async function assertStopped(server, exit) {
+  assert.ok(exit, 'the server did not exit')
+  assert.equal(processGroupAlive(server.pid), false, `process group ${server.pid} still has live processes`)
+  const stillServing = await fetch(`${server.url}/`, { signal: AbortSignal.timeout(1000) }).then(
+    () => true,
+    () => false,
+  )
+  assert.equal(stillServing, false, 'something still answers on the port after stop()')
+}
+
+module.exports = { freePort, plain, run, processGroupAlive, startServer, serverTracker, assertStopped }

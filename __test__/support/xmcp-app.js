@@ -12,7 +12,7 @@
  */
 const fs = require('node:fs')
 const path = require('node:path')
-const { freePort, processGroupAlive, run, serverTracker, startServer } = require('./processes.js')
+const { run, startServer } = require('./processes.js')
 
 const REPO = path.resolve(__dirname, '..', '..')
 const DEMO = path.join(REPO, 'examples', 'demo')
@@ -131,4 +131,4 @@ function appEnv(emu, port) {
   }
 }
 
-module.exports = { REPO, DEMO, TEST_APPS, XMCP_CLI, xmcpCli, appEnv, freePort, processGroupAlive, serverTracker, copyApp, buildApp, buildDir, startApp, startDev }
+module.exports = { REPO, DEMO, TEST_APPS, XMCP_CLI, xmcpCli, appEnv, copyApp, buildApp, buildDir, startApp, startDev }
