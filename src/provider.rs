@@ -306,8 +306,9 @@ pub struct NativeProvider {
 
 #[napi]
 impl NativeProvider {
-  /// Validates `config` (throws the original's messages) and prepares the caches. No network yet.
-  #[napi(constructor)]
+  /// Validates `config` (throws the original's messages) and prepares the caches. With
+  /// `jwks.warmUp` (the default) the download of AuthKit's keys starts here, in the background.
+  #[napi(constructor, ts_args_type = "config: ProviderOptions")]
   pub fn new(config: Value) -> napi::Result<Self> {
     let config = ProviderConfig::from_json(&config, |name| std::env::var(name).ok())?;
     let metadata = AuthorizationServerMetadata::new(&config, config.metadata_max_age, Duration::from_secs(5));
