@@ -959,7 +959,7 @@ function vaultDecode(payload) {
 async function vaultCrypto(module, method, endpoint, input, associatedData) {
   const aad = associatedData ? Buffer.from(new TextEncoder().encode(associatedData)) : undefined
   const reply = await nativeOf(clientOf(module))[method](request('POST', endpoint), input, aad)
-  if (reply.failure === 'crypto') throw new DOMException(reply.detail, 'OperationError')
+  if (reply.failure === 'crypto') throw new DOMException(reply.detail, reply.detail === 'Invalid key length' ? 'DataError' : 'OperationError')
   if (reply.failure === 'unusable') throw parseError(reply, `unexpected response shape: ${reply.detail}`, '')
   return check(reply).body
 }
@@ -1002,14 +1002,20 @@ function getTimestampAndSignatureHash(sigHeader) {
   return [t.split('=')[1], v1.split('=')[1]]
 }
 const signedPayload = (timestamp, payload) => `${timestamp}.${JSON.stringify(payload)}`
+/** The HMAC key as 7.x's `TextEncoder` reads it; WebCrypto refuses an empty one. */
+function hmacKey(secret) {
+  const key = secret === undefined ? '' : `${secret}`
+  if (key === '') throw new DOMException('Zero-length key is not supported', 'DataError')
+  return key
+}
 async function computeSignature(timestamp, payload, secret) {
-  return native.payloadSignature(signedPayload(timestamp, payload), `${secret}`)
+  return native.payloadSignature(signedPayload(timestamp, payload), hmacKey(secret))
 }
 async function verifyHeader({ payload, sigHeader, secret, tolerance = 180000 }) {
   const [timestamp, signatureHash] = getTimestampAndSignatureHash(sigHeader)
   if (!signatureHash || Object.keys(signatureHash).length === 0) throw new SignatureVerificationException('No signature hash found with expected scheme v1')
   if (parseInt(timestamp, 10) < Date.now() - tolerance) throw new SignatureVerificationException('Timestamp outside the tolerance zone')
-  if (!native.payloadSignatureMatches(signedPayload(timestamp, payload), `${secret}`, signatureHash)) {
+  if (!native.payloadSignatureMatches(signedPayload(timestamp, payload), hmacKey(secret), signatureHash)) {
     throw new SignatureVerificationException('Signature hash does not match the expected signature hash for payload')
   }
   return true

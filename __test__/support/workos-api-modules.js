@@ -39,6 +39,13 @@ const NOT_IN_DOCUMENT = new Set([
   '/vault/v1/keys/decrypt',
 ]);
 
+/**
+ * Requests the API takes that the document does not describe: the PKCE code exchange without a client
+ * secret (what 7.x's `authenticateWithCodeAndVerifier` sends; the document requires the secret).
+ */
+const undocumentedRequest = (ex) =>
+  ex.route === '/user_management/authenticate' && ex.request?.grant_type === 'authorization_code' && ex.request.client_secret === undefined;
+
 function install(WorkOsApi, { ApiError }) {
   const message = (status, text, extra = {}) => new ApiError(status, { message: text, ...extra });
   const missing = (kind, id) => message(404, `${kind} not found: ${id}`);
@@ -807,4 +814,4 @@ function install(WorkOsApi, { ApiError }) {
 
 }
 
-module.exports = { install, NOT_IN_DOCUMENT };
+module.exports = { install, NOT_IN_DOCUMENT, undocumentedRequest };
