@@ -16,8 +16,10 @@ const { exceptions, parseError, replyError, textOf, jwtInvalid } = require('./er
 
 const { NoApiKeyProvidedException, OauthException, SignatureVerificationException } = exceptions
 
-/** Per client: `{ key, native }`; per module: its client; per sealed session: its password. Kept off the objects so no dump shows a secret. */
+/** Per client: `{ key, native }`; per module: its client. Kept off the objects so no dump shows the key. */
 const internals = new WeakMap()
+/** Per sealed session (`loadSealedSession()`): its cookie password, likewise. */
+const cookiePasswords = new WeakMap()
 const clientOf = (module) => internals.get(module)
 const nativeOf = (client) => internals.get(client).native
 
@@ -509,7 +511,7 @@ async function verifiedClaims(userManagement, token) {
 class CookieSession {
   constructor(userManagement, sessionData, cookiePassword) {
     if (!cookiePassword) throw new Error('cookiePassword is required')
-    internals.set(this, cookiePassword)
+    cookiePasswords.set(this, cookiePassword)
     this.userManagement = userManagement
     this.sessionData = sessionData
     this.jwks = userManagement.jwks
@@ -541,7 +543,7 @@ class CookieSession {
         organizationId: options.organizationId ?? organizationIdFromAccessToken,
         session: { sealSession: true, cookiePassword },
       })
-      if (options.cookiePassword) internals.set(this, options.cookiePassword)
+      if (options.cookiePassword) cookiePasswords.set(this, options.cookiePassword)
       this.sessionData = authenticationResponse.sealedSession
       const { sessionId, organizationId, role, roles, permissions, entitlements, featureFlags } = sessionClaims(decodeJwt(authenticationResponse.accessToken))
       return {
@@ -566,7 +568,7 @@ class CookieSession {
     return (await verifiedClaims(this.userManagement, accessToken)) !== null
   }
 }
-hiddenGetter(CookieSession, 'cookiePassword', (session) => internals.get(session))
+hiddenGetter(CookieSession, 'cookiePassword', (session) => cookiePasswords.get(session))
 
 async function authenticateWithSessionCookie(userManagement, sessionData, cookiePassword) {
   if (!cookiePassword) throw new Error('Cookie password is required')
