@@ -69,7 +69,7 @@ const list = (type) => (v, _, at) => {
   return v.map((item, i) => type(item, `${at}[${i}]`))
 }
 const raw = (data) => data
-const listOf = (type) => (wire) => list(type)(wire, null, `${type.name}[]`)
+const listOf = (type, at) => (wire) => list(type)(wire, null, at)
 /** The result of 7.x that is one member of the answer (`data.token`), read by `read(member, wire, at)`. */
 const member = (name, read) => (wire, at = 'answer') => {
   if (!isObject(wire)) throw new ShapeError(`${at} is not an object`)
@@ -109,7 +109,7 @@ const AUTHENTICATION = { user: 'user', organizationId: 'organization_id', access
 function AuthenticationResponse(wire) {
   const known = model('AuthenticationResponse', Object.keys(AUTHENTICATION).join(' '), { user: one(User), oauthTokens: optional(OauthTokens) })(wire)
   const rest = Object.entries(wire).filter(([name]) => !Object.values(AUTHENTICATION).includes(name))
-  return Object.assign(known, Object.fromEntries(rest))
+  return { ...known, ...Object.fromEntries(rest) }
 }
 const OrganizationDomain = model('OrganizationDomain', 'object id domain organizationId state verificationToken verificationStrategy createdAt updatedAt')
 const Organization = model('Organization', 'object id name allowProfilesOutsideOrganization domains stripeCustomerId createdAt updatedAt externalId metadata', { domains: list(OrganizationDomain), stripeCustomerId: ifSent, externalId: orNull, metadata: orEmpty })
@@ -339,6 +339,8 @@ async function run(client, endpoint, parts) {
     return new List(resultOf(reply, (endpoint.fga ? fgaPage : page)(endpoint.item)), walker(client, endpoint, parts), parts.options)
   }
   const reply = await send(client, request(endpoint.method, parts), parts.shown)
+  // 7.x hands out an answer that is not JSON as `null` where it returns the answer as it is.
+  if (endpoint.result === raw && !reply.json) return null
   if (endpoint.result) return resultOf(reply, endpoint.result)
   // A method that resolves to nothing: like 7.x, a POST/PUT answer that says it is JSON must parse.
   if (endpoint.method !== 'DELETE' && reply.json && reply.body.length > 0) resultOf(reply, () => undefined)
@@ -683,7 +685,7 @@ const UserManagement = defineModule('UserManagement', {
   }),
   listSessions: paginated(UserSession, (userId, options) => ({ ...path`/user_management/users/${userId}/sessions`, options: options ? { ...options } : undefined })),
   deleteUser: del((userId) => path`/user_management/users/${userId}`),
-  getUserIdentities: get(listOf(Identity), (userId) => {
+  getUserIdentities: get(listOf(Identity, 'Identity[]'), (userId) => {
     if (!userId) throw new TypeError(`Incomplete arguments. Need to specify 'userId'.`)
     return path`/user_management/users/${userId}/identities`
   }),
@@ -946,13 +948,17 @@ const Widgets = defineModule('Widgets', {
   getToken: post(member('token', raw), (payload) => ({ ...path`/widgets/token`, body: { organization_id: payload.organizationId, user_id: payload.userId, scopes: payload.scopes } })),
 })
 
+/** What `atob` throws, as the `DOMException` it is; anything else as an `Error`. */
+const ATOB_ERRORS = ['Invalid character', 'The string to be decoded is not correctly encoded.']
+const decodeError = (message) => (ATOB_ERRORS.includes(message) ? new DOMException(message, 'InvalidCharacterError') : new Error(message))
+
 /** `vault.decode`: the parts of an encrypted value, as `Uint8Array`s. */
 function vaultDecode(payload) {
   let parts
   try {
     parts = native.vaultDecode(payload)
   } catch (err) {
-    throw err.message === 'Invalid character' ? new DOMException(err.message, 'InvalidCharacterError') : new Error(err.message)
+    throw decodeError(err.message)
   }
   return { iv: new Uint8Array(parts.iv), tag: new Uint8Array(parts.tag), keys: parts.keys, ciphertext: new Uint8Array(parts.ciphertext) }
 }
@@ -962,6 +968,7 @@ async function vaultCrypto(module, method, endpoint, input, associatedData) {
   const aad = associatedData ? Buffer.from(new TextEncoder().encode(associatedData)) : undefined
   const reply = await nativeOf(clientOf(module))[method](request('POST', endpoint), input, aad)
   if (reply.failure === 'crypto') throw new DOMException(reply.detail, reply.detail === 'Invalid key length' ? 'DataError' : 'OperationError')
+  if (reply.failure === 'invalid_argument') throw decodeError(reply.detail)
   if (reply.failure === 'unusable') throw parseError(reply, `unexpected response shape: ${reply.detail}`, '')
   return check(reply).body
 }

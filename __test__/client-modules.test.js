@@ -217,6 +217,10 @@ describe('getClient(): the other 7.82 modules', () => {
       ['passwordless.createSession', 'no argument throws at once, as in 7.x', (c) => c.passwordless.createSession()],
       ['passwordless.sendSession', 'the answer as sent', (c) => c.passwordless.sendSession(ids.passwordless)],
       ['passwordless.sendSession', 'missing', (c) => c.passwordless.sendSession('passwordless_session_missing')],
+      ['passwordless.sendSession', 'an answer that is not JSON is null', (c) => {
+        emu.fault(`/passwordless/sessions/${ids.passwordless}/send`, { status: 200, body: 'OK', headers: { 'content-type': 'text/plain' } }, { times: 1 })
+        return c.passwordless.sendSession(ids.passwordless).finally(() => emu.clearFaults())
+      }],
       ['pipes.getAccessToken', 'active, expiry a Date', (c) => c.pipes.getAccessToken({ provider: 'github', userId: ADA, organizationId: ids.acme })],
       ['pipes.getAccessToken', 'active, no expiry', (c) => c.pipes.getAccessToken({ provider: 'slack', userId: ADA })],
       ['pipes.getAccessToken', 'needs reauthorization', (c) => c.pipes.getAccessToken({ provider: 'google', userId: ADA })],
@@ -260,6 +264,10 @@ describe('getClient(): the other 7.82 modules', () => {
       ['vault.decode', 'not base64 is a DOMException', (c) => c.vault.decode('%%%')],
       ['vault.decrypt', 'what 7.x encrypted, with its associated data', (c) => c.vault.decrypt(ids.encrypted, 'aad-1')],
       ['vault.decrypt', 'other associated data is the WebCrypto OperationError', (c) => c.vault.decrypt(ids.encrypted, 'aad-2')],
+      ['vault.encrypt', 'a data key answer without its key blob: atob(undefined)', (c) => {
+        emu.fault('/vault/v1/keys/data-key', { status: 200, body: { context: {}, data_key: Buffer.alloc(32).toString('base64'), id: 'k' } }, { times: 1 })
+        return c.vault.encrypt('x', {}).finally(() => emu.clearFaults())
+      }],
       ['vault.decrypt', 'unknown keys', (c) => c.vault.decrypt(Buffer.concat([Buffer.alloc(28), Buffer.from([4]), Buffer.from('nope'), Buffer.from('x')]).toString('base64'))],
     ])
 

@@ -235,7 +235,11 @@ impl NativeWorkOS {
   pub async fn vault_encrypt(&self, request: Request, plaintext: Buffer, aad: Option<Buffer>) -> Reply {
     let (plaintext, aad) = (plaintext.to_vec(), aad.map(|a| a.to_vec()));
     with_data_key(self.api.clone(), request, move |key, answer| {
-      let keys = answer.get("encrypted_keys").and_then(Value::as_str).unwrap_or_default();
+      // 7.x reads a missing blob as `atob(undefined)`, which is not base64.
+      let keys = answer
+        .get("encrypted_keys")
+        .and_then(Value::as_str)
+        .ok_or(vault::VaultError::NotBase64(vault::NOT_CORRECTLY_ENCODED))?;
       vault::encrypt(&plaintext, key, keys, aad.as_deref()).map(String::into_bytes)
     })
     .await

@@ -23,9 +23,9 @@ const BTOA: GeneralPurpose = GeneralPurpose::new(&STANDARD, GeneralPurposeConfig
 /// Why a vault computation failed (in the words of what 7.x throws then).
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum VaultError {
-  /// Not base64 (`atob` throws `InvalidCharacterError`).
-  #[error("Invalid character")]
-  NotBase64,
+  /// Not base64 (`atob` throws an `InvalidCharacterError` with this message).
+  #[error("{0}")]
+  NotBase64(&'static str),
   /// The frame cannot be read (the `leb` package's message).
   #[error("{0}")]
   Frame(&'static str),
@@ -44,23 +44,33 @@ pub struct Decoded {
   pub ciphertext: Vec<u8>,
 }
 
-/// `atob` of `text`, as bytes.
+pub const INVALID_CHARACTER: &str = "Invalid character";
+pub const NOT_CORRECTLY_ENCODED: &str = "The string to be decoded is not correctly encoded.";
+
+/// `atob` of `text`, as bytes, with Node's checks in Node's order: the characters, the place and
+/// number of `=`, then the length.
 pub fn atob(text: &str) -> Result<Vec<u8>, VaultError> {
-  let mut clean: String = text
-    .chars()
-    .filter(|c| !matches!(c, '\t' | '\n' | '\x0c' | '\r' | ' '))
-    .collect();
-  if clean.len().is_multiple_of(4) {
-    for _ in 0..2 {
-      if clean.ends_with('=') {
-        clean.pop();
-      }
+  let invalid = VaultError::NotBase64(INVALID_CHARACTER);
+  let (mut clean, mut equals) = (String::with_capacity(text.len()), 0usize);
+  for c in text.chars() {
+    match c {
+      '\t' | '\n' | '\x0c' | '\r' | ' ' => continue,
+      '=' if equals < 2 => equals += 1,
+      'A'..='Z' | 'a'..='z' | '0'..='9' | '+' | '/' if equals == 0 => clean.push(c),
+      _ => return Err(invalid),
     }
   }
-  if clean.len() % 4 == 1 || clean.contains('=') {
-    return Err(VaultError::NotBase64);
+  let remainder = match (clean.len() + equals) % 4 {
+    0 => clean.len() % 4,
+    _ if equals > 0 => return Err(invalid),
+    r => r,
+  };
+  if remainder == 1 {
+    return Err(VaultError::NotBase64(NOT_CORRECTLY_ENCODED));
   }
-  ATOB.decode(clean).map_err(|_| VaultError::NotBase64)
+  ATOB
+    .decode(clean)
+    .map_err(|_| VaultError::NotBase64(NOT_CORRECTLY_ENCODED))
 }
 
 /// `vault.decode` of 7.x: the parts of an encrypted value (short input gives short parts, as
@@ -222,8 +232,15 @@ mod tests {
     assert_eq!(atob("aGk").unwrap(), b"hi");
     assert_eq!(atob(" aG\nk= ").unwrap(), b"hi");
     assert_eq!(atob("aGl="), Ok(b"hi".to_vec()), "trailing bits ignored");
-    for bad in ["a", "aG-k", "aGk==x", "a=Gk", "aGk==="] {
-      assert_eq!(atob(bad), Err(VaultError::NotBase64), "{bad}");
+    for bad in ["aG-k", "aGk==x", "a=Gk", "aGk===", "aGk=="] {
+      assert_eq!(atob(bad), Err(VaultError::NotBase64(INVALID_CHARACTER)), "{bad}");
+    }
+    for short in ["a", "aGk9a", "undefined"] {
+      assert_eq!(
+        atob(short),
+        Err(VaultError::NotBase64(NOT_CORRECTLY_ENCODED)),
+        "{short}"
+      );
     }
   }
 }
