@@ -31,6 +31,12 @@ let ours
 let clientId
 const ids = {}
 
+/** `token` with one character in the middle of its signature changed (every bit of it counts there). */
+const tamper = (token) => {
+  const at = token.length - 100
+  return `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`
+}
+
 const sealed = (value) => typeof value === 'string' && value.startsWith('Fe26.2*')
 
 /**
@@ -178,7 +184,7 @@ describe('getClient(): authentication and sealed sessions, as 7.82', () => {
       ['userManagement.authenticateWithSessionCookie', 'no cookie', (c) => c.userManagement.authenticateWithSessionCookie({ sessionData: undefined, cookiePassword: PASSWORD })],
       ['userManagement.authenticateWithSessionCookie', 'no password', (c) => c.userManagement.authenticateWithSessionCookie({ sessionData: ids.cookie, cookiePassword: '' })],
       ['userManagement.isValidJwt', 'a token of the emulator', (c) => c.userManagement.isValidJwt(ids.response.accessToken)],
-      ['userManagement.isValidJwt', 'a tampered token', (c) => c.userManagement.isValidJwt(ids.response.accessToken.replace(/.$/, (x) => (x === 'A' ? 'B' : 'A')))],
+      ['userManagement.isValidJwt', 'a tampered signature', (c) => c.userManagement.isValidJwt(tamper(ids.response.accessToken))],
       ['userManagement.isValidJwt', 'a token signed with an unpublished key', (c) => c.userManagement.isValidJwt(emu.mintToken({}, { key: crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey }))],
       ['userManagement.isValidJwt', 'not a token', (c) => c.userManagement.isValidJwt('nope')],
       ['userManagement.refreshAndSealSessionData', 'a dead refresh token is invalid_grant', (c) => c.userManagement.refreshAndSealSessionData({ sessionData: ids.deadRefreshCookie, cookiePassword: PASSWORD })],
@@ -210,6 +216,18 @@ describe('getClient(): authentication and sealed sessions, as 7.82', () => {
       await differential('userManagement.isValidJwt', (c) => c.userManagement.isValidJwt(ids.response.accessToken), { clients })
       await differential('userManagement.authenticateWithSessionCookie', (c) => c.userManagement.authenticateWithSessionCookie({ sessionData: ids.cookie, cookiePassword: PASSWORD }), { clients })
       await differential('cookie session', (c) => c.userManagement.loadSealedSession({ sessionData: ids.cookie, cookiePassword: PASSWORD }).authenticate(), { clients })
+    })
+
+    test('a signature spelled with non-zero trailing bits: 7.x (jose) accepts it, ours refuses it (canonical base64url)', async () => {
+      // A 2048-bit signature is 342 base64url characters: the last one carries 2 bits and 4 unused ones.
+      const token = ids.response.accessToken
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+      const value = alphabet.indexOf(token.at(-1))
+      const sibling = alphabet[(value & 0b110000) | ((value + 1) & 0b1111)]
+      const respelled = `${token.slice(0, -1)}${sibling}`
+      const { mine, theirs } = await differential('userManagement.isValidJwt', (c) => c.userManagement.isValidJwt(respelled), { compare: false })
+      assert.equal(theirs.value, true)
+      assert.equal(mine.value, false)
     })
 
     test("our jwks is no jose key set: calling it is a [WorkOS] error naming it", () => {
