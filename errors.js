@@ -125,6 +125,23 @@ class NoApiKeyProvidedException extends Error {
   }
 }
 
+class SignatureVerificationException extends Error {
+  constructor(message) {
+    super(message || 'Signature verification failed.')
+    this.name = 'SignatureVerificationException'
+  }
+}
+
+/** jose's `JWTInvalid` (what 7.x's `decodeJwt` throws for a malformed access token). */
+class JWTInvalid extends Error {
+  constructor(message) {
+    super(message)
+    this.code = 'ERR_JWT_INVALID'
+    this.name = 'JWTInvalid'
+  }
+}
+const jwtInvalid = (message) => new JWTInvalid(message)
+
 const decoder = new TextDecoder()
 
 /** The body of a native reply as text, decoded as `fetch`'s `text()` decodes it. */
@@ -190,6 +207,7 @@ function replyError(reply) {
 }
 
 module.exports = {
+  jwtInvalid,
   textOf,
   parseError,
   replyError,
@@ -202,6 +220,7 @@ module.exports = {
     OauthException,
     ParseError,
     RateLimitExceededException,
+    SignatureVerificationException,
     UnauthorizedException,
     UnprocessableEntityException,
   },

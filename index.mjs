@@ -25,6 +25,7 @@ export const {
   OauthException,
   ParseError,
   RateLimitExceededException,
+  SignatureVerificationException,
   UnauthorizedException,
   UnprocessableEntityException,
 } = cjs

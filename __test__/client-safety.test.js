@@ -114,7 +114,7 @@ describe('getClient() safety (issue 9)', () => {
         clients['getClient()'] = pkg.getClient()
         for (const [what, client] of Object.entries(clients)) {
           assertNoKey(client, what)
-          for (const name of ['userManagement', 'organizations', 'directorySync', 'auditLogs', 'sso']) assertNoKey(client[name], `${what}.${name}`)
+          for (const [name, module] of Object.entries(client)) if (module && typeof module === 'object') assertNoKey(module, `${what}.${name}`)
           assert.equal(client.key, KEY, `${what}: key stays readable`)
           assert.ok(!Object.keys(client).includes('key'), `${what}: key is not an own property`)
           assert.ok(!Object.getOwnPropertyNames(client).includes('key'))
@@ -162,6 +162,7 @@ describe('getClient() safety (issue 9)', () => {
       errors['Unexpected error: ParseError'] = await caught(ours.userManagement.getUser(ADA))
       fault(`/user_management/users/${ADA}`, 'drop', 4)
       errors['Unexpected error: fetch failed'] = await caught(ours.userManagement.getUser(ADA))
+      errors.SignatureVerificationException = await caught(ours.webhooks.verifyHeader({ payload: {}, sigHeader: `t=${Date.now()},v1=00`, secret: 's' }))
       emu.clearFaults()
       const saved = process.env.WORKOS_API_KEY
       delete process.env.WORKOS_API_KEY
@@ -185,6 +186,68 @@ describe('getClient() safety (issue 9)', () => {
       const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' })
       assert.ok(!out.includes(KEY), out)
       assert.match(out, new RegExp(`${KEY.length}\\n$`))
+    })
+  })
+
+  describe('the secrets of local computations never show in a dump', () => {
+    const COOKIE_PASSWORD = 'cookie_password_never_print_this_32chars'
+    const WEBHOOK_SECRET = 'whsec_never_print_this_5a1b'
+
+    test('sealed sessions: the cookie password is in no result, session object or error', async () => {
+      const um = new pkg.WorkOS(KEY, { ...options, clientId: emu.clientId }).userManagement
+      const response = { user: { id: ADA }, accessToken: emu.mintToken(), refreshToken: 'rt' }
+      const sealed = await um.sealSessionDataFromAuthenticationResponse({ authenticationResponse: response, cookiePassword: COOKIE_PASSWORD })
+      const session = um.loadSealedSession({ sessionData: sealed, cookiePassword: COOKIE_PASSWORD })
+      const values = {
+        sealed,
+        prepared: await um.prepareAuthenticationResponse({ authenticationResponse: response, session: { sealSession: true, cookiePassword: COOKIE_PASSWORD } }),
+        opened: await um.getSessionFromCookie({ sessionData: sealed, cookiePassword: COOKIE_PASSWORD }),
+        session,
+        authenticated: await session.authenticate(),
+        refreshed: await session.refresh(),
+        'an error of a wrong prefix': await um.getSessionFromCookie({ sessionData: `x${sealed}`, cookiePassword: COOKIE_PASSWORD }).catch((e) => e),
+        'an error of a short password': await um.getSessionFromCookie({ sessionData: sealed, cookiePassword: COOKIE_PASSWORD.slice(0, 20) }).catch((e) => e),
+      }
+      assert.equal(session.cookiePassword, COOKIE_PASSWORD, 'readable, as in 7.x')
+      for (const [what, value] of Object.entries(values)) {
+        assertNoKey(value, what, COOKIE_PASSWORD)
+        assertNoKey(value, what, COOKIE_PASSWORD.slice(0, 20))
+        assertNoKey(value, what)
+      }
+    })
+
+    test('webhook and Action secrets: in no signature, event, response or error', async () => {
+      const payload = { id: 'event_1', event: 'user.created', data: { object: 'user', id: ADA }, created_at: 'x' }
+      const sigHeader = `t=${Date.now()}, v1=${await ours.webhooks.computeSignature(Date.now(), payload, WEBHOOK_SECRET)}`
+      const values = {
+        event: await ours.webhooks.constructEvent({ payload, sigHeader, secret: WEBHOOK_SECRET }).catch((e) => e),
+        'a bad signature': await ours.webhooks.constructEvent({ payload: { ...payload, id: 'x' }, sigHeader, secret: WEBHOOK_SECRET }).catch((e) => e),
+        response: await ours.actions.signResponse({ type: 'authentication', verdict: 'Deny', errorMessage: 'no' }, WEBHOOK_SECRET),
+        'a bad action': await ours.actions.constructAction({ payload, sigHeader: 't=1,v1=2', secret: WEBHOOK_SECRET }).catch((e) => e),
+      }
+      for (const [what, value] of Object.entries(values)) assertNoKey(value, what, WEBHOOK_SECRET)
+    })
+
+    test('vault: the data key of encrypt/decrypt is in no result or error', async () => {
+      const sealed = await ours.vault.encrypt('plain', { tenant: 't' }, 'aad')
+      const dataKeys = () => Object.values(emu.api.store.dataKeys)
+      assert.equal(dataKeys().length, 1)
+      const values = {
+        sealed,
+        decoded: ours.vault.decode(sealed),
+        decrypted: await ours.vault.decrypt(sealed, 'aad'),
+        'a wrong aad': await ours.vault.decrypt(sealed, 'other').catch((e) => e),
+      }
+      emu.fault('/vault/v1/keys/data-key', answer({ context: {}, encrypted_keys: 'eA==', id: 'k' }), { times: 1 })
+      values['an answer without a data key'] = await ours.vault.encrypt('x', {}).catch((e) => e)
+      emu.fault('/vault/v1/keys/decrypt', answer({ data_key: Buffer.alloc(31, 1).toString('base64'), id: 'k' }), { times: 1 })
+      values['a data key of the wrong size'] = await ours.vault.decrypt(sealed).catch((e) => e)
+      emu.clearFaults()
+      assert.ok(values['an answer without a data key'] instanceof pkg.ParseError)
+      assert.equal(values['an answer without a data key'].rawBody, '', 'the answer is not kept: it could hold a key')
+      for (const [what, value] of Object.entries(values)) {
+        for (const key of [...dataKeys(), Buffer.alloc(31, 1).toString('base64')]) assertNoKey(value, what, key)
+      }
     })
   })
 

@@ -67,6 +67,13 @@ describe('workosProvider in an Express app', () => {
       assert.equal(esm.default.getClient, pkg.getClient)
     })
 
+    test('ESM exports every name require() exports, and nothing else', async () => {
+      const esm = await import('@xmcp-dev/workos')
+      const named = Object.keys(esm).filter((k) => k !== 'default')
+      assert.deepEqual(named.sort(), Object.keys(pkg).sort())
+      for (const name of named) assert.equal(esm[name], pkg[name], name)
+    })
+
     test('router is a real Express Router', () => {
       const { router, middleware } = pkg.workosProvider(configFor(emu, 'http://127.0.0.1:1'))
       for (const m of ['use', 'get', 'post', 'route']) assert.equal(typeof router[m], 'function', m)

@@ -6,7 +6,8 @@
 //
 //   --out   where the tarballs go (default target/npm-pack/, git-ignored)
 //   --all   fail unless every target's binary is present (the release job); without it, platforms
-//           whose binary was not built here are skipped (only linux-x64-gnu can be built on this machine)
+//           whose binary is not in npm/<platform>/ are skipped (`npm run build` puts linux-x64-gnu there;
+//           `npm run build:cross` writes the Linux binaries to target/platforms/build/ instead)
 //   --json  print { version, main, platforms: { <platform>: tarball }, skipped: [<platform>] } on stdout
 //
 // Why not `optionalDependencies` in package.json itself: the platform packages of an unreleased

@@ -191,7 +191,13 @@ class Emulator {
     /** WorkOS users (wire format) by id. */
     this.users = new Map();
     /** The WorkOS REST API (every path that is not AuthKit's); it serves `users` too. */
-    this.api = new WorkOsApi({ apiKey: this.apiKey, clientId: this.clientId, users: this.users });
+    this.api = new WorkOsApi({
+      apiKey: this.apiKey,
+      clientId: this.clientId,
+      users: this.users,
+      sign: (claims) => this.mintToken(claims),
+      jwks: () => this.jwks(),
+    });
 
     this._keys = new Map(); // kid -> { privateKey, publicKey }
     this._published = []; // kids in the JWKS, oldest first

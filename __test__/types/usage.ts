@@ -64,7 +64,21 @@ export async function clientTool(userId: string, organizationId: string): Promis
     if (err instanceof RateLimitExceededException) return [String(err.retryAfter)]
     if (err instanceof NotFoundException) return [err.message, err.requestID]
   }
+  const event = await client.webhooks.constructEvent({ payload: {}, sigHeader: 't=1,v1=x', secret: 'whsec' })
+  const sealed: string = await client.vault.encrypt('secret', { tenant: 'acme' })
+  const plain: string = await client.vault.decrypt(sealed)
+  const cookie = await client.userManagement.loadSealedSession({ sessionData: sealed, cookiePassword: 'p'.repeat(32) }).authenticate()
+  const sessionId = cookie.authenticated ? cookie.sessionId : cookie.reason
+  const allowed: boolean = (await client.fga.check({ checks: [{ resource: { resourceType: 'report', resourceId: 'r1' }, relation: 'viewer', subject: { resourceType: 'user', resourceId: userId } }] })).isAuthorized()
+  const token = await client.pipes.getAccessToken({ provider: 'github', userId })
+  const { data } = await client.get<{ id: string }>(`/organizations/${organizationId}`)
   return [
+    event?.event ?? '',
+    plain,
+    sessionId,
+    String(allowed),
+    token.active ? token.accessToken.accessToken : token.error,
+    data.id,
     ...orgIds,
     ...everyone.map((m) => m.status),
     updated.email,

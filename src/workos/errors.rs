@@ -18,6 +18,12 @@ pub enum Failure {
   /// The answer's body is larger than the client reads.
   #[error("the response body is larger than {0} bytes")]
   TooLarge(usize),
+  /// A successful answer without what a local computation needs (a data key, say).
+  #[error("{0}")]
+  Unusable(String),
+  /// A local computation on an answer failed (a vault value that does not decrypt).
+  #[error("{0}")]
+  Crypto(String),
   /// A failure of the client itself.
   #[error("internal error in the native client: {0}")]
   Internal(String),
@@ -31,6 +37,8 @@ impl Failure {
       Failure::Network(_) => "network",
       Failure::Timeout => "timeout",
       Failure::TooLarge(_) => "too_large",
+      Failure::Unusable(_) => "unusable",
+      Failure::Crypto(_) => "crypto",
       Failure::Internal(_) => "internal",
     }
   }

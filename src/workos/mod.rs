@@ -5,11 +5,18 @@
 //! `JSON.parse` of answers, the SDK's result objects (`undefined` members included) and exceptions.
 //! This module does the network: the URL (ids percent-encoded into their segment), headers,
 //! idempotency keys, timeouts, body caps, retries with backoff and `Retry-After`, and the walk of a
-//! list's pages. It hands back each answer's status, request id and raw body.
+//! list's pages. It hands back each answer's status, request id and raw body. It also does what 7.x
+//! computes without the API, with secrets that stay on this side: webhook and Action signatures
+//! (`signature`), vault encryption (`vault`), sealed sessions (`iron`) and their access tokens
+//! (`session`).
 
 pub mod errors;
+pub mod iron;
 pub mod pagination;
+pub mod session;
+pub mod signature;
 pub mod transport;
+pub mod vault;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -200,6 +207,153 @@ impl NativeWorkOS {
     })
     .await
   }
+}
+
+/// The parts of an encrypted vault value (`vault.decode`).
+#[napi(object)]
+pub struct VaultParts {
+  pub iv: Buffer,
+  pub tag: Buffer,
+  /// The encrypted data keys, base64.
+  pub keys: String,
+  pub ciphertext: Buffer,
+}
+
+/// What `unsealData` found: the sealed JSON text, or nothing (an unreadable seal reads as `{}`).
+#[napi(object)]
+pub struct Unsealed {
+  pub json: Option<String>,
+  /// A seal without the iron-session version suffix: its data is under `persistent`.
+  pub legacy: bool,
+}
+
+#[napi]
+impl NativeWorkOS {
+  /// `vault.encrypt`: asks the API for a data key (`request`), encrypts `plaintext` with it (and
+  /// `aad`) and answers the framed value (base64) as the body; an error answer is handed back as is.
+  #[napi]
+  pub async fn vault_encrypt(&self, request: Request, plaintext: Buffer, aad: Option<Buffer>) -> Reply {
+    let (plaintext, aad) = (plaintext.to_vec(), aad.map(|a| a.to_vec()));
+    with_data_key(self.api.clone(), request, move |key, answer| {
+      // 7.x reads a missing blob as `atob(undefined)`, which is not base64.
+      let keys = answer
+        .get("encrypted_keys")
+        .and_then(Value::as_str)
+        .ok_or(vault::VaultError::NotBase64(vault::NOT_CORRECTLY_ENCODED))?;
+      vault::encrypt(&plaintext, key, keys, aad.as_deref()).map(String::into_bytes)
+    })
+    .await
+  }
+
+  /// `vault.decrypt`: asks the API to decrypt the data key of `payload` (`request`), then decrypts
+  /// `payload` with it (and `aad`); the plaintext is the body.
+  #[napi]
+  pub async fn vault_decrypt(&self, request: Request, payload: String, aad: Option<Buffer>) -> Reply {
+    let aad = aad.map(|a| a.to_vec());
+    with_data_key(self.api.clone(), request, move |key, _| {
+      vault::decrypt(&vault::decode(&payload)?, key, aad.as_deref())
+    })
+    .await
+  }
+
+  /// `isValidJwt` of a sealed session's access token: its payload (JSON text) when it verifies
+  /// against the key set at `jwksUrl`, else nothing.
+  #[napi]
+  pub async fn verify_session_token(&self, jwks_url: String, token: String) -> Option<String> {
+    let api = self.api.clone();
+    let work = async move { api.sessions.verify(&jwks_url, &token).await };
+    tokio::spawn(work).await.unwrap_or_else(|_| {
+      crate::error::note_internal_failure("session token check");
+      None
+    })
+  }
+}
+
+/// Sends `request`; with a successful answer that carries a `data_key`, the body of the reply is
+/// `local(key, answer)`. The key is read and used here only.
+async fn with_data_key<F>(api: Arc<WorkOsApi>, request: Request, local: F) -> Reply
+where
+  F: FnOnce(&[u8], &Value) -> Result<Vec<u8>, vault::VaultError> + Send + 'static,
+{
+  guarded(async move {
+    let call = call_of(request)?;
+    let answer = match api.send(&call, None, "retry-").await {
+      Ok(answer) if answer.is_success() => answer,
+      Ok(answer) => return Ok(Reply::answer(call.path, answer)),
+      Err(failure) => return Ok(Reply::failure(call.path, &failure)),
+    };
+    let unusable = |why: &str| Failure::Unusable(format!("the data key answer {why}"));
+    let data: Value = serde_json::from_slice(&answer.body).map_err(|_| unusable("is not JSON"))?;
+    let key = data
+      .get("data_key")
+      .and_then(Value::as_str)
+      .ok_or_else(|| unusable("has no data_key"))?;
+    let key = vault::atob(key).map_err(|_| unusable("has a data_key that is not base64"))?;
+    let body = local(&key, &data).map_err(|e| match e {
+      vault::VaultError::Crypto(why) => Failure::Crypto(why.into()),
+      other => Failure::InvalidArgument(other.to_string()),
+    })?;
+    Ok(Reply {
+      json: false,
+      body: body.into(),
+      ..Reply::answer(call.path, empty_answer())
+    })
+  })
+  .await
+}
+
+/// `vault.decode`: the parts of an encrypted value. Throws on a value that is not base64 or whose
+/// frame cannot be read.
+#[napi(catch_unwind)]
+pub fn vault_decode(payload: String) -> napi::Result<VaultParts> {
+  let decoded = vault::decode(&payload).map_err(|e| napi::Error::from_reason(e.to_string()))?;
+  Ok(VaultParts {
+    iv: decoded.iv.into(),
+    tag: decoded.tag.into(),
+    keys: decoded.keys,
+    ciphertext: decoded.ciphertext.into(),
+  })
+}
+
+/// The signature of a webhook or Action payload: HMAC-SHA256 of `message` (`<timestamp>.<JSON>`)
+/// with `secret`, lower-case hex.
+#[napi(catch_unwind)]
+pub fn payload_signature(message: String, secret: String) -> String {
+  signature::sign(&message, &secret)
+}
+
+/// Whether `signature` is the signature of `message` with `secret` (compared in constant time).
+#[napi(catch_unwind)]
+pub fn payload_signature_matches(message: String, secret: String, signature: String) -> bool {
+  signature::matches(&message, &secret, &signature)
+}
+
+/// iron-session's `sealData(json, { password, ttl: 0 })`: the sealed session cookie.
+#[napi(catch_unwind)]
+pub fn seal_session(json: String, password: String) -> napi::Result<String> {
+  iron::seal(&json, &password).map_err(napi::Error::from_reason)
+}
+
+/// iron-session's `unsealData(seal, { password })`. Throws what iron-session throws.
+#[napi(catch_unwind)]
+pub fn unseal_session(sealed: String, password: String) -> napi::Result<Unsealed> {
+  let now = crate::jwt::verify::unix_now() * 1000.0;
+  Ok(
+    match iron::unseal(&sealed, &password, now).map_err(napi::Error::from_reason)? {
+      iron::Unsealed::Current(json) => Unsealed {
+        json: Some(json),
+        legacy: false,
+      },
+      iron::Unsealed::Legacy(json) => Unsealed {
+        json: Some(json),
+        legacy: true,
+      },
+      iron::Unsealed::Empty => Unsealed {
+        json: None,
+        legacy: false,
+      },
+    },
+  )
 }
 
 fn empty_answer() -> Answer {

@@ -9,6 +9,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION,
 use reqwest::Method;
 
 use super::errors::Failure;
+use super::session::SessionKeys;
 use crate::api_location::ApiLocation;
 use crate::http::{self, FetchError};
 
@@ -90,10 +91,11 @@ impl Answer {
   }
 }
 
-/// The client's location and default headers.
+/// The client's location and default headers, and the key sets its sealed sessions are checked with.
 pub struct WorkOsApi {
   location: ApiLocation,
   headers: HeaderMap,
+  pub sessions: SessionKeys,
 }
 
 impl WorkOsApi {
@@ -123,7 +125,11 @@ impl WorkOsApi {
         .map_err(|_| "appInfo cannot be sent in the User-Agent header".to_string())?;
       headers.insert(USER_AGENT, agent);
     }
-    Ok(WorkOsApi { location, headers })
+    Ok(WorkOsApi {
+      location,
+      headers,
+      sessions: SessionKeys::default(),
+    })
   }
 
   pub fn base_url(&self) -> &str {
