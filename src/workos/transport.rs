@@ -305,15 +305,6 @@ mod tests {
   }
 
   #[test]
-  fn backoff_grows_with_jitter_and_a_cap() {
-    for retry in 1..=10 {
-      let base = (500.0 * 1.5f64.powi(retry as i32)).min(8000.0);
-      let wait = backoff(retry).as_millis() as f64;
-      assert!(wait >= base * 0.5 - 1.0 && wait <= base * 1.5, "retry {retry}: {wait}");
-    }
-  }
-
-  #[test]
   fn retry_after_takes_seconds_or_a_date_and_is_capped() {
     let now = UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
     let at = |v: &str| retry_after_at(v, now);
