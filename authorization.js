@@ -12,10 +12,7 @@ class ForbiddenError extends Error {
    */
   constructor(kind, missing) {
     const list = missing.map((name) => `"${name}"`).join(', ')
-    const what =
-      kind === 'role'
-        ? `one of the roles ${list}`
-        : `the ${kind}${missing.length === 1 ? '' : 's'} ${list}`
+    const what = kind === 'role' ? `one of the roles ${list}` : `the ${kind}${missing.length === 1 ? '' : 's'} ${list}`
     super(`[WorkOS] Forbidden: this needs ${what}.`)
     this.name = 'ForbiddenError'
     this.kind = kind
@@ -87,7 +84,10 @@ function answerMessage(req, res, { messages, calls, batch }, reasons) {
       responses.push({ ...base, result: { ...complete, content: [{ type: 'text', text: entry.reason }], isError: true } })
     } else {
       const why = refused.length ? refused[0] : INVALID_NAME.message
-      responses.push({ ...base, error: { code: -32001, message: `Not run: another request in this batch was refused (${why}). Send it on its own.` } })
+      responses.push({
+        ...base,
+        error: { code: -32001, message: `Not run: another request in this batch was refused (${why}). Send it on its own.` },
+      })
     }
   })
   const accept = String(req.headers.accept || '')

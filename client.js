@@ -71,10 +71,12 @@ const list = (type) => (v, _, at) => {
 const raw = (data) => data
 const listOf = (type, at) => (wire) => list(type)(wire, null, at)
 /** The result of 7.x that is one member of the answer (`data.token`), read by `read(member, wire, at)`. */
-const member = (name, read) => (wire, at = 'answer') => {
-  if (!isObject(wire)) throw new ShapeError(`${at} is not an object`)
-  return read(wire[name], wire, `${at}.${name}`)
-}
+const member =
+  (name, read) =>
+  (wire, at = 'answer') => {
+    if (!isObject(wire)) throw new ShapeError(`${at} is not an object`)
+    return read(wire[name], wire, `${at}.${name}`)
+  }
 /** A type applied to data that is not an API answer (a webhook payload): a bad shape is the `TypeError` 7.x would hit. */
 const readLocal = (type, value) => {
   try {
@@ -84,11 +86,20 @@ const readLocal = (type, value) => {
   }
 }
 
-const USER = 'object id email emailVerified firstName profilePictureUrl lastName lastSignInAt locale createdAt updatedAt externalId metadata'
+const USER =
+  'object id email emailVerified firstName profilePictureUrl lastName lastSignInAt locale createdAt updatedAt externalId metadata'
 const User = model('User', USER, { externalId: orNull, metadata: orEmpty })
 const UserResponse = model('UserResponse', 'user', { user: one(User) })
-const OrganizationMembership = model('OrganizationMembership', 'object id userId organizationId organizationName status createdAt updatedAt role roles', { roles: ifTruthy })
-const UserSession = model('Session', 'object id userId ipAddress userAgent organizationId impersonator authMethod status expiresAt endedAt createdAt updatedAt', { object: is('session') })
+const OrganizationMembership = model(
+  'OrganizationMembership',
+  'object id userId organizationId organizationName status createdAt updatedAt role roles',
+  { roles: ifTruthy },
+)
+const UserSession = model(
+  'Session',
+  'object id userId ipAddress userAgent organizationId impersonator authMethod status expiresAt endedAt createdAt updatedAt',
+  { object: is('session') },
+)
 const Identity = model('Identity', 'idpId type provider')
 const INVITATION = 'object id email state acceptedAt revokedAt expiresAt organizationId inviterUserId acceptedUserId'
 const Invitation = model('Invitation', `${INVITATION} token acceptInvitationUrl createdAt updatedAt`)
@@ -97,22 +108,43 @@ const TotpWithSecrets = model('TotpWithSecrets', 'issuer user qrCode secret uri'
 const AuthFactor = model('Factor', 'object id createdAt updatedAt type totp userId', { totp: one(Totp) })
 const AuthFactorWithSecrets = model('FactorWithSecrets', 'object id createdAt updatedAt type totp userId', { totp: one(TotpWithSecrets) })
 const Challenge = model('Challenge', 'object id createdAt updatedAt expiresAt code authenticationFactorId')
-const EnrolledAuthFactor = model('EnrollAuthFactorResponse', 'authenticationFactor authenticationChallenge', { authenticationFactor: one(AuthFactorWithSecrets), authenticationChallenge: one(Challenge) })
+const EnrolledAuthFactor = model('EnrollAuthFactorResponse', 'authenticationFactor authenticationChallenge', {
+  authenticationFactor: one(AuthFactorWithSecrets),
+  authenticationChallenge: one(Challenge),
+})
 const FeatureFlag = model('FeatureFlag', 'object id name slug description tags enabled defaultValue createdAt updatedAt')
 const ONE_TIME = 'object id userId email expiresAt'
 const EmailVerification = model('EmailVerification', `${ONE_TIME} code createdAt updatedAt`)
 const MagicAuth = model('MagicAuth', `${ONE_TIME} code createdAt updatedAt`)
 const PasswordReset = model('PasswordReset', 'object id userId email passwordResetToken passwordResetUrl expiresAt createdAt')
 const OauthTokens = model('OauthTokens', 'accessToken refreshToken expiresAt scopes')
-const AUTHENTICATION = { user: 'user', organizationId: 'organization_id', accessToken: 'access_token', refreshToken: 'refresh_token', impersonator: 'impersonator', authenticationMethod: 'authentication_method', oauthTokens: 'oauth_tokens' }
+const AUTHENTICATION = {
+  user: 'user',
+  organizationId: 'organization_id',
+  accessToken: 'access_token',
+  refreshToken: 'refresh_token',
+  impersonator: 'impersonator',
+  authenticationMethod: 'authentication_method',
+  oauthTokens: 'oauth_tokens',
+}
 /** `deserializeAuthenticationResponse`: the known members camelCased, the others kept as sent. */
 function AuthenticationResponse(wire) {
-  const known = model('AuthenticationResponse', Object.keys(AUTHENTICATION).join(' '), { user: one(User), oauthTokens: optional(OauthTokens) })(wire)
+  const known = model('AuthenticationResponse', Object.keys(AUTHENTICATION).join(' '), {
+    user: one(User),
+    oauthTokens: optional(OauthTokens),
+  })(wire)
   const rest = Object.entries(wire).filter(([name]) => !Object.values(AUTHENTICATION).includes(name))
   return { ...known, ...Object.fromEntries(rest) }
 }
-const OrganizationDomain = model('OrganizationDomain', 'object id domain organizationId state verificationToken verificationStrategy createdAt updatedAt')
-const Organization = model('Organization', 'object id name allowProfilesOutsideOrganization domains stripeCustomerId createdAt updatedAt externalId metadata', { domains: list(OrganizationDomain), stripeCustomerId: ifSent, externalId: orNull, metadata: orEmpty })
+const OrganizationDomain = model(
+  'OrganizationDomain',
+  'object id domain organizationId state verificationToken verificationStrategy createdAt updatedAt',
+)
+const Organization = model(
+  'Organization',
+  'object id name allowProfilesOutsideOrganization domains stripeCustomerId createdAt updatedAt externalId metadata',
+  { domains: list(OrganizationDomain), stripeCustomerId: ifSent, externalId: orNull, metadata: orEmpty },
+)
 const Role = model('Role', 'object id name slug description permissions type createdAt updatedAt')
 const RoleList = model('RoleList', 'object data', { object: is('list'), data: list(Role) })
 const API_KEY = 'object id owner name obfuscatedValue'
@@ -120,28 +152,49 @@ const ApiKey = model('ApiKey', `${API_KEY} lastUsedAt permissions createdAt upda
 const CreatedApiKey = model('CreatedApiKey', `${API_KEY} value lastUsedAt permissions createdAt updatedAt`)
 const ApiKeyValidation = model('ValidateApiKeyResponse', 'apiKey', { apiKey: (v, _, at) => (v ? ApiKey(v, at) : null) })
 const directoryState = (state) => (state === 'linked' ? 'active' : state === 'unlinked' ? 'inactive' : state)
-const Directory = model('Directory', 'object id domain externalKey name organizationId state type createdAt updatedAt', { state: directoryState })
+const Directory = model('Directory', 'object id domain externalKey name organizationId state type createdAt updatedAt', {
+  state: directoryState,
+})
 const GROUP = 'id idpId directoryId organizationId name createdAt updatedAt rawAttributes'
 const DirectoryGroup = model('DirectoryGroup', GROUP)
-const DIRECTORY_USER = 'object id directoryId organizationId rawAttributes customAttributes idpId firstName email emails username lastName jobTitle state role roles createdAt updatedAt'
+const DIRECTORY_USER =
+  'object id directoryId organizationId rawAttributes customAttributes idpId firstName email emails username lastName jobTitle state role roles createdAt updatedAt'
 const DirectoryUser = model('DirectoryUser', DIRECTORY_USER)
 const DirectoryUserWithGroups = model('DirectoryUserWithGroups', `${DIRECTORY_USER} groups`, { groups: list(DirectoryGroup) })
 const AuditLogExport = model('AuditLogExport', 'object id state url createdAt updatedAt')
-const Connection = model('Connection', 'object id organizationId name connectionType type state domains createdAt updatedAt', { type: from('connection_type') })
-const Profile = model('Profile', 'id idpId organizationId connectionId connectionType email firstName lastName role roles groups customAttributes rawAttributes')
-const ProfileAndToken = model('ProfileAndToken', 'accessToken profile oauthTokens', { profile: one(Profile), oauthTokens: optional(OauthTokens) })
+const Connection = model('Connection', 'object id organizationId name connectionType type state domains createdAt updatedAt', {
+  type: from('connection_type'),
+})
+const Profile = model(
+  'Profile',
+  'id idpId organizationId connectionId connectionType email firstName lastName role roles groups customAttributes rawAttributes',
+)
+const ProfileAndToken = model('ProfileAndToken', 'accessToken profile oauthTokens', {
+  profile: one(Profile),
+  oauthTokens: optional(OauthTokens),
+})
 const Sms = model('Sms', 'phoneNumber')
 const MFA_FACTOR = 'object id createdAt updatedAt type sms totp'
 const MfaFactor = model('Factor', MFA_FACTOR, { sms: present(Sms), totp: present(Totp) })
 const MfaFactorWithSecrets = model('FactorWithSecrets', MFA_FACTOR, { sms: present(Sms), totp: present(TotpWithSecrets) })
 const VerifyResponse = model('VerifyResponse', 'challenge valid', { challenge: one(Challenge) })
 const PasswordlessSession = model('PasswordlessSession', 'id email expiresAt link object')
-const PipesAccessToken = model('AccessToken', 'object accessToken expiresAt scopes missingScopes', { object: is('access_token'), expiresAt: (v) => (v ? date(v) : null) })
-const PipesToken = (wire) => (isObject(wire) && wire.active ? model('GetAccessTokenSuccessResponse', 'active accessToken', { active: is(true), accessToken: one(PipesAccessToken) }) : model('GetAccessTokenFailureResponse', 'active error', { active: is(false) }))(wire)
+const PipesAccessToken = model('AccessToken', 'object accessToken expiresAt scopes missingScopes', {
+  object: is('access_token'),
+  expiresAt: (v) => (v ? date(v) : null),
+})
+const PipesToken = (wire) =>
+  (isObject(wire) && wire.active
+    ? model('GetAccessTokenSuccessResponse', 'active accessToken', { active: is(true), accessToken: one(PipesAccessToken) })
+    : model('GetAccessTokenFailureResponse', 'active error', { active: is(false) }))(wire)
 const VaultMetadata = model('ObjectMetadata', 'context environmentId id keyId updatedAt updatedBy versionId', { updatedAt: date })
 const VaultObject = model('VaultObject', 'id name value metadata', { metadata: one(VaultMetadata) })
 const VaultDigest = model('ObjectDigest', 'id name updatedAt', { updatedAt: date })
-const VaultList = model('ObjectList', 'object data listMetadata', { object: is('list'), data: list(VaultDigest), listMetadata: one(model('ListMetadata', 'after before', { after: orUndefined, before: orUndefined })) })
+const VaultList = model('ObjectList', 'object data listMetadata', {
+  object: is('list'),
+  data: list(VaultDigest),
+  listMetadata: one(model('ListMetadata', 'after before', { after: orUndefined, before: orUndefined })),
+})
 const VaultVersion = model('ObjectVersion', 'createdAt currentVersion id', { createdAt: date })
 const DataKeyPair = model('DataKeyPair', 'context dataKey encryptedKeys', { dataKey: (_, wire) => ({ key: wire.data_key, id: wire.id }) })
 const DataKey = model('DataKey', 'key id', { key: from('data_key') })
@@ -149,9 +202,17 @@ const FgaSubject = model('Subject', 'resourceType resourceId relation')
 const FgaResource = model('Resource', 'resourceType resourceId meta')
 const Warrant = model('Warrant', 'resourceType resourceId relation subject policy', { subject: one(FgaSubject) })
 const WarrantToken = model('WarrantToken', 'warrantToken')
-const QueryResult = model('QueryResult', 'resourceType resourceId relation warrant isImplicit meta', { warrant: one(model('Warrant', 'resourceType resourceId relation subject', { subject: one(FgaSubject) })) })
-const Check = model('Check', 'resource relation subject context', { resource: (_, w) => ({ resourceType: w.resource_type, resourceId: w.resource_id }), subject: one(model('Subject', 'resourceType resourceId')) })
-const DecisionTreeNode = model('DecisionTreeNode', 'check policy decision processingTime children', { check: one(Check), children: (v, _, at) => list(DecisionTreeNode)(v, _, at) })
+const QueryResult = model('QueryResult', 'resourceType resourceId relation warrant isImplicit meta', {
+  warrant: one(model('Warrant', 'resourceType resourceId relation subject', { subject: one(FgaSubject) })),
+})
+const Check = model('Check', 'resource relation subject context', {
+  resource: (_, w) => ({ resourceType: w.resource_type, resourceId: w.resource_id }),
+  subject: one(model('Subject', 'resourceType resourceId')),
+})
+const DecisionTreeNode = model('DecisionTreeNode', 'check policy decision processingTime children', {
+  check: one(Check),
+  children: (v, _, at) => list(DecisionTreeNode)(v, _, at),
+})
 const DebugInfo = model('DebugInfo', 'processingTime decisionTree', { decisionTree: one(DecisionTreeNode) })
 
 /** `CheckResult` of 7.x (a class: `isAuthorized()`). */
@@ -176,26 +237,53 @@ const AuditLogSchema = model('AuditLogSchema', 'object version targets actor met
 const eventData = (types, type) => Object.fromEntries(types.split(/\s+/).map((t) => [t, type]))
 const DirectoryChange = (fields, extra = {}) => model('DirectoryUser', `${fields} previousAttributes`, extra)
 const EVENTS = {
-  ...eventData('email_verification_succeeded magic_auth_failed magic_auth_succeeded mfa_succeeded oauth_failed oauth_succeeded passkey_failed passkey_succeeded password_failed password_succeeded sso_failed sso_succeeded'.replace(/(\S+)/g, 'authentication.$1'), model('AuthenticationEvent', 'email error ipAddress status type userAgent userId')),
-  'authentication.radar_risk_detected': model('AuthenticationRadarRiskDetectedEvent', 'authMethod action control blocklistType ipAddress userAgent userId email'),
+  ...eventData(
+    'email_verification_succeeded magic_auth_failed magic_auth_succeeded mfa_succeeded oauth_failed oauth_succeeded passkey_failed passkey_succeeded password_failed password_succeeded sso_failed sso_succeeded'.replace(
+      /(\S+)/g,
+      'authentication.$1',
+    ),
+    model('AuthenticationEvent', 'email error ipAddress status type userAgent userId'),
+  ),
+  'authentication.radar_risk_detected': model(
+    'AuthenticationRadarRiskDetectedEvent',
+    'authMethod action control blocklistType ipAddress userAgent userId email',
+  ),
   ...eventData('connection.activated connection.deactivated connection.deleted', Connection),
-  ...eventData('dsync.activated dsync.deactivated', model('EventDirectory', 'object id externalKey type state name organizationId domains createdAt updatedAt')),
+  ...eventData(
+    'dsync.activated dsync.deactivated',
+    model('EventDirectory', 'object id externalKey type state name organizationId domains createdAt updatedAt'),
+  ),
   'dsync.deleted': model('EventDirectory', 'object id type state name organizationId createdAt updatedAt'),
   ...eventData('dsync.group.created dsync.group.deleted', DirectoryGroup),
   'dsync.group.updated': DirectoryChange(GROUP),
-  ...eventData('dsync.group.user_added dsync.group.user_removed', model('DirectoryGroupUser', 'directoryId user group', { user: one(DirectoryUser), group: one(DirectoryGroup) })),
+  ...eventData(
+    'dsync.group.user_added dsync.group.user_removed',
+    model('DirectoryGroupUser', 'directoryId user group', { user: one(DirectoryUser), group: one(DirectoryGroup) }),
+  ),
   ...eventData('dsync.user.created dsync.user.deleted', DirectoryUser),
   'dsync.user.updated': DirectoryChange(DIRECTORY_USER, { object: is('directory_user') }),
   'email_verification.created': model('EmailVerificationEvent', `${ONE_TIME} createdAt updatedAt`),
-  ...eventData('invitation.accepted invitation.created invitation.revoked invitation.resent', model('InvitationEvent', `${INVITATION} createdAt updatedAt`)),
+  ...eventData(
+    'invitation.accepted invitation.created invitation.revoked invitation.resent',
+    model('InvitationEvent', `${INVITATION} createdAt updatedAt`),
+  ),
   'magic_auth.created': model('MagicAuthEvent', `${ONE_TIME} createdAt updatedAt`),
   ...eventData('password_reset.created password_reset.succeeded', model('PasswordResetEvent', `${ONE_TIME} createdAt`)),
   ...eventData('user.created user.updated user.deleted', User),
-  ...eventData('organization_membership.added organization_membership.created organization_membership.deleted organization_membership.updated organization_membership.removed', OrganizationMembership),
-  ...eventData('role.created role.deleted role.updated', model('RoleEvent', 'object slug permissions createdAt updatedAt', { object: is('role') })),
+  ...eventData(
+    'organization_membership.added organization_membership.created organization_membership.deleted organization_membership.updated organization_membership.removed',
+    OrganizationMembership,
+  ),
+  ...eventData(
+    'role.created role.deleted role.updated',
+    model('RoleEvent', 'object slug permissions createdAt updatedAt', { object: is('role') }),
+  ),
   ...eventData('session.created session.revoked', UserSession),
   ...eventData('organization.created organization.updated organization.deleted', Organization),
-  ...eventData('organization_domain.verified organization_domain.verification_failed organization_domain.created organization_domain.updated organization_domain.deleted', OrganizationDomain),
+  ...eventData(
+    'organization_domain.verified organization_domain.verification_failed organization_domain.created organization_domain.updated organization_domain.deleted',
+    OrganizationDomain,
+  ),
   ...eventData('api_key.created api_key.deleted', ApiKey),
 }
 const Event = (wire, at = 'Event') => {
@@ -206,8 +294,16 @@ const Event = (wire, at = 'Event') => {
 
 /** `deserializeAction` of 7.x; an unknown kind reads as `undefined`. */
 const ACTIONS = {
-  user_registration_action_context: model('UserRegistrationActionPayload', 'id object userData invitation ipAddress userAgent deviceFingerprint', { userData: one(model('UserData', 'object email firstName lastName')), invitation: optional(Invitation) }),
-  authentication_action_context: model('AuthenticationActionPayload', 'id object user organization organizationMembership ipAddress userAgent deviceFingerprint issuer', { user: one(User), organization: optional(Organization), organizationMembership: optional(OrganizationMembership) }),
+  user_registration_action_context: model(
+    'UserRegistrationActionPayload',
+    'id object userData invitation ipAddress userAgent deviceFingerprint',
+    { userData: one(model('UserData', 'object email firstName lastName')), invitation: optional(Invitation) },
+  ),
+  authentication_action_context: model(
+    'AuthenticationActionPayload',
+    'id object user organization organizationMembership ipAddress userAgent deviceFingerprint issuer',
+    { user: one(User), organization: optional(Organization), organizationMembership: optional(OrganizationMembership) },
+  ),
 }
 const Action = (wire) => {
   if (!isObject(wire)) throw new ShapeError('Action is not an object')
@@ -244,7 +340,10 @@ const withOrder = (options) => ({ ...options, order: options?.order || 'desc' })
 
 /** `qs.stringify(params, { arrayFormat: 'repeat', sort: localeCompare, format: 'RFC1738' })`: the SDK's authorization URLs. */
 function authorizeQuery(params) {
-  const encode = (s) => encodeURIComponent(s).replace(/[!'*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+')
+  const encode = (s) =>
+    encodeURIComponent(s)
+      .replace(/[!'*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+      .replace(/%20/g, '+')
   const sorted = (object) => Object.keys(object).sort((a, b) => a.localeCompare(b))
   const out = []
   const add = (key, value) => {
@@ -287,7 +386,7 @@ function request(method, { path: pieces, ids, query, body, form, headers = {}, k
     path: pieces,
     ids,
     query: queryPairs(query),
-    body: method === 'GET' || method === 'DELETE' ? undefined : sent ?? '',
+    body: method === 'GET' || method === 'DELETE' ? undefined : (sent ?? ''),
     headers: Object.entries(headers).map(([name, value]) => [name, `${value}`]),
     keyPrefix,
   }
@@ -422,10 +521,22 @@ function defineModule(name, table, init) {
   for (const [method, endpoint] of Object.entries(table)) {
     const fn = endpoint.sync ?? endpoint.local
     const value = fn
-      ? { [method](...args) { return fn.apply(this, args) } }[method]
+      ? {
+          [method](...args) {
+            return fn.apply(this, args)
+          },
+        }[method]
       : endpoint.eager
-        ? { [method](...args) { return run(clientOf(this), endpoint, endpoint.build.apply(clientOf(this), args)) } }[method]
-        : { async [method](...args) { return call(clientOf(this), endpoint, args) } }[method]
+        ? {
+            [method](...args) {
+              return run(clientOf(this), endpoint, endpoint.build.apply(clientOf(this), args))
+            },
+          }[method]
+        : {
+            async [method](...args) {
+              return call(clientOf(this), endpoint, args)
+            },
+          }[method]
     const descriptor = endpoint.getter ? { get: endpoint.getter } : { value, writable: true }
     Object.defineProperty(Module.prototype, method, { ...descriptor, configurable: true })
   }
@@ -434,7 +545,14 @@ function defineModule(name, table, init) {
 
 /** Hides a secret behind a getter no dump reaches (see `WorkOS.prototype` below for how). */
 function hiddenGetter(Class, name, read) {
-  const layer = Object.create(Object.getPrototypeOf(Class.prototype), { constructor: { value: Object }, [name]: { get() { return read(this) } } })
+  const layer = Object.create(Object.getPrototypeOf(Class.prototype), {
+    constructor: { value: Object },
+    [name]: {
+      get() {
+        return read(this)
+      },
+    },
+  })
   Object.setPrototypeOf(Class.prototype, layer)
 }
 
@@ -448,21 +566,39 @@ const SendInvitation = wire('email organizationId expiresInDays inviterUserId ro
 const AUTH_TAIL = 'ipAddress userAgent'
 /** The grants of `/user_management/authenticate`: `grant_type`, `client_id`, `client_secret` (but for PKCE), then the grant's members. */
 const GRANTS = {
-  authenticateWithMagicAuth: ['urn:workos:oauth:grant-type:magic-auth:code', `code email invitationToken linkAuthorizationCode ${AUTH_TAIL}`],
+  authenticateWithMagicAuth: [
+    'urn:workos:oauth:grant-type:magic-auth:code',
+    `code email invitationToken linkAuthorizationCode ${AUTH_TAIL}`,
+  ],
   authenticateWithPassword: ['password', `email password invitationToken ${AUTH_TAIL}`],
   authenticateWithCode: ['authorization_code', `code codeVerifier invitationToken ${AUTH_TAIL}`],
   authenticateWithCodeAndVerifier: ['authorization_code', `code codeVerifier invitationToken ${AUTH_TAIL}`, false],
   authenticateWithRefreshToken: ['refresh_token', `refreshToken organizationId ${AUTH_TAIL}`],
   authenticateWithTotp: ['urn:workos:oauth:grant-type:mfa-totp', `code authenticationChallengeId pendingAuthenticationToken ${AUTH_TAIL}`],
-  authenticateWithEmailVerification: ['urn:workos:oauth:grant-type:email-verification:code', `pendingAuthenticationToken code ${AUTH_TAIL}`],
-  authenticateWithOrganizationSelection: ['urn:workos:oauth:grant-type:organization-selection', `pendingAuthenticationToken organizationId ${AUTH_TAIL}`],
+  authenticateWithEmailVerification: [
+    'urn:workos:oauth:grant-type:email-verification:code',
+    `pendingAuthenticationToken code ${AUTH_TAIL}`,
+  ],
+  authenticateWithOrganizationSelection: [
+    'urn:workos:oauth:grant-type:organization-selection',
+    `pendingAuthenticationToken organizationId ${AUTH_TAIL}`,
+  ],
 }
 const authenticate = ([grantType, members, secret = true]) =>
   local(async function (payload) {
     const { session, ...rest } = payload
     const client = clientOf(this)
-    const body = { grant_type: grantType, client_id: payload.clientId, ...(secret ? { client_secret: internals.get(client).key } : {}), ...wire(members)(rest) }
-    const authenticationResponse = await call(client, post(AuthenticationResponse, () => ({ ...path`/user_management/authenticate`, body })), [])
+    const body = {
+      grant_type: grantType,
+      client_id: payload.clientId,
+      ...(secret ? { client_secret: internals.get(client).key } : {}),
+      ...wire(members)(rest),
+    }
+    const authenticationResponse = await call(
+      client,
+      post(AuthenticationResponse, () => ({ ...path`/user_management/authenticate`, body })),
+      [],
+    )
     return this.prepareAuthenticationResponse({ authenticationResponse, session })
   })
 
@@ -497,15 +633,26 @@ function unsealData(sealed, password) {
 }
 
 /** The session fields of an access token's claims, as 7.x names them. */
-const sessionClaims = ({ sid: sessionId, org_id: organizationId, role, roles, permissions, entitlements, feature_flags: featureFlags }) =>
-  ({ sessionId, organizationId, role, roles, permissions, entitlements, featureFlags })
+const sessionClaims = ({
+  sid: sessionId,
+  org_id: organizationId,
+  role,
+  roles,
+  permissions,
+  entitlements,
+  feature_flags: featureFlags,
+}) => ({ sessionId, organizationId, role, roles, permissions, entitlements, featureFlags })
 const REFRESH_FAILURES = ['invalid_grant', 'mfa_enrollment', 'sso_required']
-const refreshFailure = (error) => (error instanceof OauthException && REFRESH_FAILURES.includes(error.error) ? { authenticated: false, reason: error.error } : null)
+const refreshFailure = (error) =>
+  error instanceof OauthException && REFRESH_FAILURES.includes(error.error) ? { authenticated: false, reason: error.error } : null
 const cookieDefault = () => process.env.WORKOS_COOKIE_PASSWORD
 
 /** The claims of `token` when it verifies against the JWKS of `userManagement`'s client id, else `null`. */
 async function verifiedClaims(userManagement, token) {
-  const payload = await nativeOf(clientOf(userManagement)).verifySessionToken(userManagement.getJwksUrl(userManagement.clientId), `${token}`)
+  const payload = await nativeOf(clientOf(userManagement)).verifySessionToken(
+    userManagement.getJwksUrl(userManagement.clientId),
+    `${token}`,
+  )
   return payload === null ? null : JSON.parse(payload)
 }
 
@@ -547,10 +694,23 @@ class CookieSession {
       })
       if (options.cookiePassword) cookiePasswords.set(this, options.cookiePassword)
       this.sessionData = authenticationResponse.sealedSession
-      const { sessionId, organizationId, role, roles, permissions, entitlements, featureFlags } = sessionClaims(decodeJwt(authenticationResponse.accessToken))
+      const { sessionId, organizationId, role, roles, permissions, entitlements, featureFlags } = sessionClaims(
+        decodeJwt(authenticationResponse.accessToken),
+      )
       return {
-        authenticated: true, sealedSession: authenticationResponse.sealedSession, session: authenticationResponse, authenticationMethod: authenticationResponse.authenticationMethod,
-        sessionId, organizationId, role, roles, permissions, entitlements, featureFlags, user: session.user, impersonator: session.impersonator,
+        authenticated: true,
+        sealedSession: authenticationResponse.sealedSession,
+        session: authenticationResponse,
+        authenticationMethod: authenticationResponse.authenticationMethod,
+        sessionId,
+        organizationId,
+        role,
+        roles,
+        permissions,
+        entitlements,
+        featureFlags,
+        user: session.user,
+        impersonator: session.impersonator,
       }
     } catch (error) {
       const failure = refreshFailure(error)
@@ -581,7 +741,19 @@ async function authenticateWithSessionCookie(userManagement, sessionData, cookie
   if (!(await userManagement.isValidJwt(session.accessToken))) return { authenticated: false, reason: 'invalid_jwt' }
   const { sessionId, organizationId, role, roles, permissions, entitlements, featureFlags } = sessionClaims(decodeJwt(session.accessToken))
   const { user, accessToken, authenticationMethod } = session
-  return { authenticated: true, sessionId, organizationId, role, roles, user, permissions, entitlements, featureFlags, accessToken, authenticationMethod }
+  return {
+    authenticated: true,
+    sessionId,
+    organizationId,
+    role,
+    roles,
+    user,
+    permissions,
+    entitlements,
+    featureFlags,
+    accessToken,
+    authenticationMethod,
+  }
 }
 
 async function refreshAndSealSessionData(userManagement, sessionData, organizationId, cookiePassword) {
@@ -592,7 +764,10 @@ async function refreshAndSealSessionData(userManagement, sessionData, organizati
   const { org_id: organizationIdFromAccessToken } = decodeJwt(session.accessToken)
   try {
     const { sealedSession } = await userManagement.authenticateWithRefreshToken({
-      clientId: clientOf(userManagement).clientId, refreshToken: session.refreshToken, organizationId: organizationId ?? organizationIdFromAccessToken, session: { sealSession: true, cookiePassword },
+      clientId: clientOf(userManagement).clientId,
+      refreshToken: session.refreshToken,
+      organizationId: organizationId ?? organizationIdFromAccessToken,
+      session: { sealSession: true, cookiePassword },
     })
     return sealedSession ? { authenticated: true, sealedSession } : { authenticated: false, reason: 'invalid_session_cookie' }
   } catch (error) {
@@ -604,7 +779,10 @@ async function refreshAndSealSessionData(userManagement, sessionData, organizati
 
 async function prepareAuthenticationResponse(userManagement, authenticationResponse, session) {
   if (!session?.sealSession) return authenticationResponse
-  const sealedSession = await userManagement.sealSessionDataFromAuthenticationResponse({ authenticationResponse, cookiePassword: session.cookiePassword })
+  const sealedSession = await userManagement.sealSessionDataFromAuthenticationResponse({
+    authenticationResponse,
+    cookiePassword: session.cookiePassword,
+  })
   return { ...authenticationResponse, sealedSession }
 }
 
@@ -626,130 +804,205 @@ async function logoutUrlFromSessionCookie(userManagement, sessionData, cookiePas
   return userManagement.getLogoutUrl({ sessionId: result.sessionId })
 }
 
-const UserManagement = defineModule('UserManagement', {
-  /** jose's remote key set in 7.x; the key set is native here (`isValidJwt`), so this stands for it only. */
-  jwks: getter(function () {
-    if (!this.clientId) return undefined
-    return function jwks() {
-      throw new Error('[WorkOS] userManagement.jwks: the key set is not a jose RemoteJWKSet in this package; use userManagement.isValidJwt(token)')
-    }
-  }),
-  loadSealedSession: sync(function ({ sessionData, cookiePassword }) {
-    return new CookieSession(this, sessionData, cookiePassword)
-  }),
-  getUser: get(User, (userId) => path`/user_management/users/${userId}`),
-  getUserByExternalId: get(User, (externalId) => path`/user_management/users/external_id/${externalId}`),
-  listUsers: paginated(User, (options) => ({ ...path`/user_management/users`, options: options ? ListUsersOptions(options) : undefined })),
-  createUser: post(User, (payload) => ({ ...path`/user_management/users`, body: CreateUser(payload) })),
-  ...Object.fromEntries(Object.entries(GRANTS).map(([method, grant]) => [method, authenticate(grant)])),
-  // The rows of local flows whose arguments 7.x destructures in its parameter list do so too (a
-  // missing argument throws at once), then hand over to an async function.
-  authenticateWithSessionCookie: local(function ({ sessionData, cookiePassword = cookieDefault() }) {
-    return authenticateWithSessionCookie(this, sessionData, cookiePassword)
-  }),
-  isValidJwt: local(async function (accessToken) {
-    if (!this.jwks) throw new Error('Must provide clientId to initialize JWKS')
-    return (await verifiedClaims(this, accessToken)) !== null
-  }),
-  refreshAndSealSessionData: local(function ({ sessionData, organizationId, cookiePassword = cookieDefault() }) {
-    return refreshAndSealSessionData(this, sessionData, organizationId, cookiePassword)
-  }),
-  prepareAuthenticationResponse: local(function ({ authenticationResponse, session }) {
-    return prepareAuthenticationResponse(this, authenticationResponse, session)
-  }),
-  sealSessionDataFromAuthenticationResponse: local(function ({ authenticationResponse, cookiePassword }) {
-    return sealSessionData(authenticationResponse, cookiePassword)
-  }),
-  getSessionFromCookie: local(function ({ sessionData, cookiePassword = cookieDefault() }) {
-    return getSessionFromCookie(sessionData, cookiePassword)
-  }),
-  getEmailVerification: get(EmailVerification, (id) => path`/user_management/email_verification/${id}`),
-  sendVerificationEmail: eager(post(UserResponse, ({ userId }) => ({ ...path`/user_management/users/${userId}/email_verification/send`, body: {} }))),
-  getMagicAuth: get(MagicAuth, (id) => path`/user_management/magic_auth/${id}`),
-  createMagicAuth: post(MagicAuth, (options) => ({ ...path`/user_management/magic_auth`, body: wire('email invitationToken')(options) })),
-  sendMagicAuthCode: post(null, (options) => ({ ...path`/user_management/magic_auth/send`, body: { email: options.email } })),
-  verifyEmail: eager(post(UserResponse, ({ code, userId }) => ({ ...path`/user_management/users/${userId}/email_verification/confirm`, body: { code } }))),
-  getPasswordReset: get(PasswordReset, (id) => path`/user_management/password_reset/${id}`),
-  createPasswordReset: post(PasswordReset, (options) => ({ ...path`/user_management/password_reset`, body: { email: options.email } })),
-  sendPasswordResetEmail: post(null, (payload) => ({ ...path`/user_management/password_reset/send`, body: wire('email passwordResetUrl')(payload) })),
-  resetPassword: post(UserResponse, (payload) => ({ ...path`/user_management/password_reset/confirm`, body: { token: payload.token, new_password: payload.newPassword } })),
-  updateUser: put(User, (payload) => ({ ...path`/user_management/users/${payload.userId}`, body: UpdateUser(payload) })),
-  enrollAuthFactor: post(EnrolledAuthFactor, (payload) => ({ ...path`/user_management/users/${payload.userId}/auth_factors`, body: wire('type totpIssuer totpUser totpSecret')(payload) })),
-  listAuthFactors: paginated(AuthFactor, (options) => {
-    const { userId, ...rest } = options
-    return { ...path`/user_management/users/${userId}/auth_factors`, options: rest }
-  }),
-  listUserFeatureFlags: paginated(FeatureFlag, (options) => {
-    const { userId, ...rest } = options
-    return { ...path`/user_management/users/${userId}/feature-flags`, options: rest }
-  }),
-  listSessions: paginated(UserSession, (userId, options) => ({ ...path`/user_management/users/${userId}/sessions`, options: options ? { ...options } : undefined })),
-  deleteUser: del((userId) => path`/user_management/users/${userId}`),
-  getUserIdentities: get(listOf(Identity, 'Identity[]'), (userId) => {
-    if (!userId) throw new TypeError(`Incomplete arguments. Need to specify 'userId'.`)
-    return path`/user_management/users/${userId}/identities`
-  }),
-  getOrganizationMembership: get(OrganizationMembership, (id) => path`/user_management/organization_memberships/${id}`),
-  listOrganizationMemberships: paginated(OrganizationMembership, (options) => ({ ...path`/user_management/organization_memberships`, options: options ? ListMembershipsOptions(options) : undefined })),
-  createOrganizationMembership: post(OrganizationMembership, (options) => ({ ...path`/user_management/organization_memberships`, body: CreateMembership(options) })),
-  updateOrganizationMembership: put(OrganizationMembership, (id, options) => ({ ...path`/user_management/organization_memberships/${id}`, body: UpdateMembership(options) })),
-  deleteOrganizationMembership: del((id) => path`/user_management/organization_memberships/${id}`),
-  deactivateOrganizationMembership: put(OrganizationMembership, (id) => ({ ...path`/user_management/organization_memberships/${id}/deactivate`, body: {} })),
-  reactivateOrganizationMembership: put(OrganizationMembership, (id) => ({ ...path`/user_management/organization_memberships/${id}/reactivate`, body: {} })),
-  getInvitation: get(Invitation, (id) => path`/user_management/invitations/${id}`),
-  findInvitationByToken: get(Invitation, (token) => path`/user_management/invitations/by_token/${token}`),
-  listInvitations: paginated(Invitation, (options) => ({ ...path`/user_management/invitations`, options: options ? ListUsersOptions(options) : undefined })),
-  sendInvitation: post(Invitation, (payload) => ({ ...path`/user_management/invitations`, body: SendInvitation({ ...payload }) })),
-  acceptInvitation: post(Invitation, (id) => ({ ...path`/user_management/invitations/${id}/accept`, body: null })),
-  revokeInvitation: post(Invitation, (id) => ({ ...path`/user_management/invitations/${id}/revoke`, body: null })),
-  resendInvitation: post(Invitation, (id) => ({ ...path`/user_management/invitations/${id}/resend`, body: null })),
-  revokeSession: post(null, (payload) => ({ ...path`/user_management/sessions/revoke`, body: { session_id: payload.sessionId } })),
-  getAuthorizationUrl: sync(function ({ connectionId, codeChallenge, codeChallengeMethod, context, clientId, domainHint, loginHint, organizationId, provider, providerQueryParams, providerScopes, prompt, redirectUri, state, screenHint }) {
-    if (!provider && !connectionId && !organizationId) {
-      throw new TypeError(`Incomplete arguments. Need to specify either a 'connectionId', 'organizationId', or 'provider'.`)
-    }
-    if (provider !== 'authkit' && screenHint) throw new TypeError(`'screenHint' is only supported for 'authkit' provider`)
-    if (context) {
-      warn(`\`context\` is deprecated. We previously required initiate login endpoints to return the
+const UserManagement = defineModule(
+  'UserManagement',
+  {
+    /** jose's remote key set in 7.x; the key set is native here (`isValidJwt`), so this stands for it only. */
+    jwks: getter(function () {
+      if (!this.clientId) return undefined
+      return function jwks() {
+        throw new Error(
+          '[WorkOS] userManagement.jwks: the key set is not a jose RemoteJWKSet in this package; use userManagement.isValidJwt(token)',
+        )
+      }
+    }),
+    loadSealedSession: sync(function ({ sessionData, cookiePassword }) {
+      return new CookieSession(this, sessionData, cookiePassword)
+    }),
+    getUser: get(User, (userId) => path`/user_management/users/${userId}`),
+    getUserByExternalId: get(User, (externalId) => path`/user_management/users/external_id/${externalId}`),
+    listUsers: paginated(User, (options) => ({
+      ...path`/user_management/users`,
+      options: options ? ListUsersOptions(options) : undefined,
+    })),
+    createUser: post(User, (payload) => ({ ...path`/user_management/users`, body: CreateUser(payload) })),
+    ...Object.fromEntries(Object.entries(GRANTS).map(([method, grant]) => [method, authenticate(grant)])),
+    // The rows of local flows whose arguments 7.x destructures in its parameter list do so too (a
+    // missing argument throws at once), then hand over to an async function.
+    authenticateWithSessionCookie: local(function ({ sessionData, cookiePassword = cookieDefault() }) {
+      return authenticateWithSessionCookie(this, sessionData, cookiePassword)
+    }),
+    isValidJwt: local(async function (accessToken) {
+      if (!this.jwks) throw new Error('Must provide clientId to initialize JWKS')
+      return (await verifiedClaims(this, accessToken)) !== null
+    }),
+    refreshAndSealSessionData: local(function ({ sessionData, organizationId, cookiePassword = cookieDefault() }) {
+      return refreshAndSealSessionData(this, sessionData, organizationId, cookiePassword)
+    }),
+    prepareAuthenticationResponse: local(function ({ authenticationResponse, session }) {
+      return prepareAuthenticationResponse(this, authenticationResponse, session)
+    }),
+    sealSessionDataFromAuthenticationResponse: local(function ({ authenticationResponse, cookiePassword }) {
+      return sealSessionData(authenticationResponse, cookiePassword)
+    }),
+    getSessionFromCookie: local(function ({ sessionData, cookiePassword = cookieDefault() }) {
+      return getSessionFromCookie(sessionData, cookiePassword)
+    }),
+    getEmailVerification: get(EmailVerification, (id) => path`/user_management/email_verification/${id}`),
+    sendVerificationEmail: eager(
+      post(UserResponse, ({ userId }) => ({ ...path`/user_management/users/${userId}/email_verification/send`, body: {} })),
+    ),
+    getMagicAuth: get(MagicAuth, (id) => path`/user_management/magic_auth/${id}`),
+    createMagicAuth: post(MagicAuth, (options) => ({ ...path`/user_management/magic_auth`, body: wire('email invitationToken')(options) })),
+    sendMagicAuthCode: post(null, (options) => ({ ...path`/user_management/magic_auth/send`, body: { email: options.email } })),
+    verifyEmail: eager(
+      post(UserResponse, ({ code, userId }) => ({ ...path`/user_management/users/${userId}/email_verification/confirm`, body: { code } })),
+    ),
+    getPasswordReset: get(PasswordReset, (id) => path`/user_management/password_reset/${id}`),
+    createPasswordReset: post(PasswordReset, (options) => ({ ...path`/user_management/password_reset`, body: { email: options.email } })),
+    sendPasswordResetEmail: post(null, (payload) => ({
+      ...path`/user_management/password_reset/send`,
+      body: wire('email passwordResetUrl')(payload),
+    })),
+    resetPassword: post(UserResponse, (payload) => ({
+      ...path`/user_management/password_reset/confirm`,
+      body: { token: payload.token, new_password: payload.newPassword },
+    })),
+    updateUser: put(User, (payload) => ({ ...path`/user_management/users/${payload.userId}`, body: UpdateUser(payload) })),
+    enrollAuthFactor: post(EnrolledAuthFactor, (payload) => ({
+      ...path`/user_management/users/${payload.userId}/auth_factors`,
+      body: wire('type totpIssuer totpUser totpSecret')(payload),
+    })),
+    listAuthFactors: paginated(AuthFactor, (options) => {
+      const { userId, ...rest } = options
+      return { ...path`/user_management/users/${userId}/auth_factors`, options: rest }
+    }),
+    listUserFeatureFlags: paginated(FeatureFlag, (options) => {
+      const { userId, ...rest } = options
+      return { ...path`/user_management/users/${userId}/feature-flags`, options: rest }
+    }),
+    listSessions: paginated(UserSession, (userId, options) => ({
+      ...path`/user_management/users/${userId}/sessions`,
+      options: options ? { ...options } : undefined,
+    })),
+    deleteUser: del((userId) => path`/user_management/users/${userId}`),
+    getUserIdentities: get(listOf(Identity, 'Identity[]'), (userId) => {
+      if (!userId) throw new TypeError(`Incomplete arguments. Need to specify 'userId'.`)
+      return path`/user_management/users/${userId}/identities`
+    }),
+    getOrganizationMembership: get(OrganizationMembership, (id) => path`/user_management/organization_memberships/${id}`),
+    listOrganizationMemberships: paginated(OrganizationMembership, (options) => ({
+      ...path`/user_management/organization_memberships`,
+      options: options ? ListMembershipsOptions(options) : undefined,
+    })),
+    createOrganizationMembership: post(OrganizationMembership, (options) => ({
+      ...path`/user_management/organization_memberships`,
+      body: CreateMembership(options),
+    })),
+    updateOrganizationMembership: put(OrganizationMembership, (id, options) => ({
+      ...path`/user_management/organization_memberships/${id}`,
+      body: UpdateMembership(options),
+    })),
+    deleteOrganizationMembership: del((id) => path`/user_management/organization_memberships/${id}`),
+    deactivateOrganizationMembership: put(OrganizationMembership, (id) => ({
+      ...path`/user_management/organization_memberships/${id}/deactivate`,
+      body: {},
+    })),
+    reactivateOrganizationMembership: put(OrganizationMembership, (id) => ({
+      ...path`/user_management/organization_memberships/${id}/reactivate`,
+      body: {},
+    })),
+    getInvitation: get(Invitation, (id) => path`/user_management/invitations/${id}`),
+    findInvitationByToken: get(Invitation, (token) => path`/user_management/invitations/by_token/${token}`),
+    listInvitations: paginated(Invitation, (options) => ({
+      ...path`/user_management/invitations`,
+      options: options ? ListUsersOptions(options) : undefined,
+    })),
+    sendInvitation: post(Invitation, (payload) => ({ ...path`/user_management/invitations`, body: SendInvitation({ ...payload }) })),
+    acceptInvitation: post(Invitation, (id) => ({ ...path`/user_management/invitations/${id}/accept`, body: null })),
+    revokeInvitation: post(Invitation, (id) => ({ ...path`/user_management/invitations/${id}/revoke`, body: null })),
+    resendInvitation: post(Invitation, (id) => ({ ...path`/user_management/invitations/${id}/resend`, body: null })),
+    revokeSession: post(null, (payload) => ({ ...path`/user_management/sessions/revoke`, body: { session_id: payload.sessionId } })),
+    getAuthorizationUrl: sync(function ({
+      connectionId,
+      codeChallenge,
+      codeChallengeMethod,
+      context,
+      clientId,
+      domainHint,
+      loginHint,
+      organizationId,
+      provider,
+      providerQueryParams,
+      providerScopes,
+      prompt,
+      redirectUri,
+      state,
+      screenHint,
+    }) {
+      if (!provider && !connectionId && !organizationId) {
+        throw new TypeError(`Incomplete arguments. Need to specify either a 'connectionId', 'organizationId', or 'provider'.`)
+      }
+      if (provider !== 'authkit' && screenHint) throw new TypeError(`'screenHint' is only supported for 'authkit' provider`)
+      if (context) {
+        warn(`\`context\` is deprecated. We previously required initiate login endpoints to return the
 \`context\` query parameter when getting the authorization URL. This is no longer necessary.`)
-    }
-    const query = authorizeQuery({
-      connection_id: connectionId, code_challenge: codeChallenge, code_challenge_method: codeChallengeMethod, context,
-      organization_id: organizationId, domain_hint: domainHint, login_hint: loginHint, provider,
-      provider_query_params: providerQueryParams, provider_scopes: providerScopes, prompt, client_id: clientId,
-      redirect_uri: redirectUri, response_type: 'code', state, screen_hint: screenHint,
-    })
-    return `${clientOf(this).baseURL}/user_management/authorize?${query}`
-  }),
-  getLogoutUrl: sync(function ({ sessionId, returnTo }) {
-    if (!sessionId) throw new TypeError(`Incomplete arguments. Need to specify 'sessionId'.`)
-    const url = new URL('/user_management/sessions/logout', clientOf(this).baseURL)
-    url.searchParams.set('session_id', sessionId)
-    if (returnTo) url.searchParams.set('return_to', returnTo)
-    return url.toString()
-  }),
-  getLogoutUrlFromSessionCookie: local(function ({ sessionData, cookiePassword = cookieDefault() }) {
-    return logoutUrlFromSessionCookie(this, sessionData, cookiePassword)
-  }),
-  getJwksUrl: sync(function (clientId) {
-    if (!clientId) throw TypeError('clientId must be a valid clientId')
-    const { path: pieces, ids } = path`/sso/jwks/${clientId}`
-    try {
-      return nativeOf(clientOf(this)).url(pieces, ids)
-    } catch (err) {
-      throw new TypeError(err.message)
-    }
-  }),
-}, (module, client) => {
-  module.clientId = client.options.clientId
-})
+      }
+      const query = authorizeQuery({
+        connection_id: connectionId,
+        code_challenge: codeChallenge,
+        code_challenge_method: codeChallengeMethod,
+        context,
+        organization_id: organizationId,
+        domain_hint: domainHint,
+        login_hint: loginHint,
+        provider,
+        provider_query_params: providerQueryParams,
+        provider_scopes: providerScopes,
+        prompt,
+        client_id: clientId,
+        redirect_uri: redirectUri,
+        response_type: 'code',
+        state,
+        screen_hint: screenHint,
+      })
+      return `${clientOf(this).baseURL}/user_management/authorize?${query}`
+    }),
+    getLogoutUrl: sync(function ({ sessionId, returnTo }) {
+      if (!sessionId) throw new TypeError(`Incomplete arguments. Need to specify 'sessionId'.`)
+      const url = new URL('/user_management/sessions/logout', clientOf(this).baseURL)
+      url.searchParams.set('session_id', sessionId)
+      if (returnTo) url.searchParams.set('return_to', returnTo)
+      return url.toString()
+    }),
+    getLogoutUrlFromSessionCookie: local(function ({ sessionData, cookiePassword = cookieDefault() }) {
+      return logoutUrlFromSessionCookie(this, sessionData, cookiePassword)
+    }),
+    getJwksUrl: sync(function (clientId) {
+      if (!clientId) throw TypeError('clientId must be a valid clientId')
+      const { path: pieces, ids } = path`/sso/jwks/${clientId}`
+      try {
+        return nativeOf(clientOf(this)).url(pieces, ids)
+      } catch (err) {
+        throw new TypeError(err.message)
+      }
+    }),
+  },
+  (module, client) => {
+    module.clientId = client.options.clientId
+  },
+)
 
 const CreateOrganization = wire('name allowProfilesOutsideOrganization domainData domains externalId metadata')
 const UpdateOrganization = wire('name allowProfilesOutsideOrganization domainData domains stripeCustomerId externalId metadata')
 
 const Organizations = defineModule('Organizations', {
   listOrganizations: paginated(Organization, (options) => ({ ...path`/organizations`, options })),
-  createOrganization: post(Organization, (payload, requestOptions) => ({ ...path`/organizations`, body: CreateOrganization(payload), headers: idempotency(requestOptions) })),
+  createOrganization: post(Organization, (payload, requestOptions) => ({
+    ...path`/organizations`,
+    body: CreateOrganization(payload),
+    headers: idempotency(requestOptions),
+  })),
   deleteOrganization: del((id) => path`/organizations/${id}`),
   getOrganization: get(Organization, (id) => path`/organizations/${id}`),
   getOrganizationByExternalId: get(Organization, (externalId) => path`/organizations/external_id/${externalId}`),
@@ -771,12 +1024,19 @@ const Organizations = defineModule('Organizations', {
   }),
   createOrganizationApiKey: post(CreatedApiKey, (options, requestOptions) => {
     const { organizationId } = options
-    return { ...path`/organizations/${organizationId}/api_keys`, body: wire('name permissions')(options), headers: idempotency(requestOptions) }
+    return {
+      ...path`/organizations/${organizationId}/api_keys`,
+      body: wire('name permissions')(options),
+      headers: idempotency(requestOptions),
+    }
   }),
 })
 
 const DirectorySync = defineModule('DirectorySync', {
-  listDirectories: paginated(Directory, (options) => ({ ...path`/directories`, options: options ? wire(`organizationId search ${PAGE}`)(options) : undefined })),
+  listDirectories: paginated(Directory, (options) => ({
+    ...path`/directories`,
+    options: options ? wire(`organizationId search ${PAGE}`)(options) : undefined,
+  })),
   getDirectory: get(Directory, (id) => path`/directories/${id}`),
   deleteDirectory: del((id) => path`/directories/${id}`),
   listGroups: paginated(DirectoryGroup, (options) => ({ ...path`/directory_groups`, options })),
@@ -786,7 +1046,10 @@ const DirectorySync = defineModule('DirectorySync', {
 })
 
 /** `serializeCreateAuditLogSchemaOptions`: each metadata member becomes `{ type }`. */
-const schemaMetadata = (metadata) => ({ type: 'object', properties: Object.fromEntries(Object.entries(metadata ?? {}).map(([name, type]) => [name, { type }])) })
+const schemaMetadata = (metadata) => ({
+  type: 'object',
+  properties: Object.fromEntries(Object.entries(metadata ?? {}).map(([name, type]) => [name, { type }])),
+})
 
 const AuditLogs = defineModule('AuditLogs', {
   createEvent: post(null, (organization, event, options) => ({
@@ -808,7 +1071,12 @@ const AuditLogs = defineModule('AuditLogs', {
   })),
   createExport: post(AuditLogExport, (options) => ({
     ...path`/audit_logs/exports`,
-    body: { ...wire('actions actors actorNames actorIds organizationId')(options), range_end: options.rangeEnd.toISOString(), range_start: options.rangeStart.toISOString(), targets: options.targets },
+    body: {
+      ...wire('actions actors actorNames actorIds organizationId')(options),
+      range_end: options.rangeEnd.toISOString(),
+      range_start: options.rangeStart.toISOString(),
+      targets: options.targets,
+    },
   })),
   getExport: get(AuditLogExport, (id) => path`/audit_logs/exports/${id}`),
   createSchema: post(AuditLogSchema, (schema, options) => ({
@@ -823,25 +1091,54 @@ const AuditLogs = defineModule('AuditLogs', {
 })
 
 const SSO = defineModule('SSO', {
-  listConnections: paginated(Connection, (options) => ({ ...path`/connections`, options: options ? wire(`connectionType domain organizationId ${PAGE}`)(options) : undefined })),
+  listConnections: paginated(Connection, (options) => ({
+    ...path`/connections`,
+    options: options ? wire(`connectionType domain organizationId ${PAGE}`)(options) : undefined,
+  })),
   deleteConnection: del((id) => path`/connections/${id}`),
-  getAuthorizationUrl: sync(function ({ connection, clientId, domain, domainHint, loginHint, organization, provider, providerQueryParams, providerScopes, redirectUri, state }) {
+  getAuthorizationUrl: sync(function ({
+    connection,
+    clientId,
+    domain,
+    domainHint,
+    loginHint,
+    organization,
+    provider,
+    providerQueryParams,
+    providerScopes,
+    redirectUri,
+    state,
+  }) {
     if (!domain && !provider && !connection && !organization) {
       throw new Error(`Incomplete arguments. Need to specify either a 'connection', 'organization', 'domain', or 'provider'.`)
     }
     if (domain) warn('The `domain` parameter for `getAuthorizationURL` is deprecated. Please use `organization` instead.')
     const query = authorizeQuery({
-      connection, organization, domain, domain_hint: domainHint, login_hint: loginHint, provider, provider_query_params: providerQueryParams,
-      provider_scopes: providerScopes, client_id: clientId, redirect_uri: redirectUri, response_type: 'code', state,
+      connection,
+      organization,
+      domain,
+      domain_hint: domainHint,
+      login_hint: loginHint,
+      provider,
+      provider_query_params: providerQueryParams,
+      provider_scopes: providerScopes,
+      client_id: clientId,
+      redirect_uri: redirectUri,
+      response_type: 'code',
+      state,
     })
     return `${clientOf(this).baseURL}/sso/authorize?${query}`
   }),
   getConnection: get(Connection, (id) => path`/connections/${id}`),
-  getProfileAndToken: eager(post(ProfileAndToken, function ({ code, clientId }) {
-    const form = { client_id: clientId, client_secret: internals.get(this).key, grant_type: 'authorization_code', code }
-    return { ...path`/sso/token`, form }
-  })),
-  getProfile: eager(get(Profile, ({ accessToken }) => ({ ...path`/sso/profile`, headers: accessToken ? { Authorization: `Bearer ${accessToken}` } : {} }))),
+  getProfileAndToken: eager(
+    post(ProfileAndToken, function ({ code, clientId }) {
+      const form = { client_id: clientId, client_secret: internals.get(this).key, grant_type: 'authorization_code', code }
+      return { ...path`/sso/token`, form }
+    }),
+  ),
+  getProfile: eager(
+    get(Profile, ({ accessToken }) => ({ ...path`/sso/profile`, headers: accessToken ? { Authorization: `Bearer ${accessToken}` } : {} })),
+  ),
 })
 
 const ApiKeys = defineModule('ApiKeys', {
@@ -850,7 +1147,10 @@ const ApiKeys = defineModule('ApiKeys', {
 })
 
 const Events = defineModule('Events', {
-  listEvents: get(page(Event), (options) => ({ ...path`/events`, query: options ? wire('events organizationId rangeStart rangeEnd limit after')(options) : undefined })),
+  listEvents: get(page(Event), (options) => ({
+    ...path`/events`,
+    query: options ? wire('events organizationId rangeStart rangeEnd limit after')(options) : undefined,
+  })),
 })
 
 const FeatureFlags = defineModule('FeatureFlags', {
@@ -873,34 +1173,82 @@ const isResourceObject = (r) => !!r && typeof r === 'object' && 'getResouceType'
 const resourceType = (r) => (isResourceObject(r) ? r.getResourceType() : r.resourceType)
 const resourceId = (r, blank = '') => (isResourceObject(r) ? r.getResourceId() : r.resourceId ? r.resourceId : blank)
 const isSubject = (r) => Object.hasOwn(r, 'resourceType') && Object.hasOwn(r, 'resourceId')
-const subject = (s) => (isSubject(s) ? { resource_type: s.resourceType, resource_id: s.resourceId } : { resource_type: s.getResourceType(), resource_id: s.getResourceId() })
+const subject = (s) =>
+  isSubject(s)
+    ? { resource_type: s.resourceType, resource_id: s.resourceId }
+    : { resource_type: s.getResourceType(), resource_id: s.getResourceId() }
 const resourcePath = (r) => path`/fga/v1/resources/${resourceType(r)}/${resourceId(r, r.resourceId)}`
-const checkWarrant = (w) => ({ resource_type: resourceType(w.resource), resource_id: resourceId(w.resource), relation: w.relation, subject: subject(w.subject), context: w.context ?? {} })
-const writeWarrant = (w) => ({ op: w.op, resource_type: resourceType(w.resource), resource_id: resourceId(w.resource), relation: w.relation, subject: subject(w.subject), policy: w.policy })
+const checkWarrant = (w) => ({
+  resource_type: resourceType(w.resource),
+  resource_id: resourceId(w.resource),
+  relation: w.relation,
+  subject: subject(w.subject),
+  context: w.context ?? {},
+})
+const writeWarrant = (w) => ({
+  op: w.op,
+  resource_type: resourceType(w.resource),
+  resource_id: resourceId(w.resource),
+  relation: w.relation,
+  subject: subject(w.subject),
+  policy: w.policy,
+})
 const createResource = (o) => ({ resource_type: resourceType(o.resource), resource_id: resourceId(o.resource), meta: o.meta })
 const ListResourcesOptions = wire(`resourceType search ${PAGE}`)
 const ListWarrantsOptions = wire('resourceType resourceId relation subjectType subjectId subjectRelation limit after')
 
 const FGA = defineModule('FGA', {
-  check: post((data) => new CheckResult(data), (options, requestOptions) => ({ ...path`/fga/v1/check`, body: { op: options.op, checks: options.checks.map(checkWarrant), debug: options.debug }, headers: warrant(requestOptions) })),
-  checkBatch: post((data) => list((d) => new CheckResult(d))(data, null, 'CheckResult[]'), (options, requestOptions) => ({ ...path`/fga/v1/check`, body: { op: 'batch', checks: options.checks.map(checkWarrant), debug: options.debug }, headers: warrant(requestOptions) })),
+  check: post(
+    (data) => new CheckResult(data),
+    (options, requestOptions) => ({
+      ...path`/fga/v1/check`,
+      body: { op: options.op, checks: options.checks.map(checkWarrant), debug: options.debug },
+      headers: warrant(requestOptions),
+    }),
+  ),
+  checkBatch: post(
+    (data) => list((d) => new CheckResult(d))(data, null, 'CheckResult[]'),
+    (options, requestOptions) => ({
+      ...path`/fga/v1/check`,
+      body: { op: 'batch', checks: options.checks.map(checkWarrant), debug: options.debug },
+      headers: warrant(requestOptions),
+    }),
+  ),
   createResource: post(FgaResource, (options) => ({ ...path`/fga/v1/resources`, body: createResource(options) })),
   getResource: get(FgaResource, (resource) => resourcePath(resource)),
-  listResources: paginated(FgaResource, (options) => ({ ...path`/fga/v1/resources`, options: options ? ListResourcesOptions(options) : undefined })),
+  listResources: paginated(FgaResource, (options) => ({
+    ...path`/fga/v1/resources`,
+    options: options ? ListResourcesOptions(options) : undefined,
+  })),
   updateResource: put(FgaResource, (options) => ({ ...resourcePath(options.resource), body: { meta: options.meta } })),
   deleteResource: del((resource) => resourcePath(resource)),
   batchWriteResources: post(member('data', list(FgaResource)), (options) => ({
     ...path`/fga/v1/resources/batch`,
-    body: { op: options.op, resources: ['create', 'delete'].includes(options.op) ? options.resources.map((r) => (options.op === 'create' ? createResource(r) : { resource_type: resourceType(r), resource_id: resourceId(r) })) : [] },
+    body: {
+      op: options.op,
+      resources: ['create', 'delete'].includes(options.op)
+        ? options.resources.map((r) =>
+            options.op === 'create' ? createResource(r) : { resource_type: resourceType(r), resource_id: resourceId(r) },
+          )
+        : [],
+    },
   })),
   writeWarrant: post(WarrantToken, (options) => ({ ...path`/fga/v1/warrants`, body: writeWarrant(options) })),
   batchWriteWarrants: post(WarrantToken, (options) => ({ ...path`/fga/v1/warrants`, body: options.map(writeWarrant) })),
-  listWarrants: paginated(Warrant, (options, requestOptions) => ({ ...path`/fga/v1/warrants`, options: options ? ListWarrantsOptions(options) : undefined, headers: warrant(requestOptions) })),
-  query: paginated(QueryResult, (options, requestOptions = {}) => ({
-    ...path`/fga/v1/query`,
-    options: { q: options.q, context: JSON.stringify(options.context), ...wire(PAGE)(options) },
+  listWarrants: paginated(Warrant, (options, requestOptions) => ({
+    ...path`/fga/v1/warrants`,
+    options: options ? ListWarrantsOptions(options) : undefined,
     headers: warrant(requestOptions),
-  }), { fga: true }),
+  })),
+  query: paginated(
+    QueryResult,
+    (options, requestOptions = {}) => ({
+      ...path`/fga/v1/query`,
+      options: { q: options.q, context: JSON.stringify(options.context), ...wire(PAGE)(options) },
+      headers: warrant(requestOptions),
+    }),
+    { fga: true },
+  ),
 })
 
 const Mfa = defineModule('Mfa', {
@@ -908,13 +1256,26 @@ const Mfa = defineModule('Mfa', {
   getFactor: get(MfaFactor, (id) => path`/auth/factors/${id}`),
   enrollFactor: post(MfaFactorWithSecrets, (options) => ({
     ...path`/auth/factors/enroll`,
-    body: { type: options.type, ...(options.type === 'sms' ? { phone_number: options.phoneNumber } : options.type === 'totp' ? { totp_issuer: options.issuer, totp_user: options.user } : {}) },
+    body: {
+      type: options.type,
+      ...(options.type === 'sms'
+        ? { phone_number: options.phoneNumber }
+        : options.type === 'totp'
+          ? { totp_issuer: options.issuer, totp_user: options.user }
+          : {}),
+    },
   })),
-  challengeFactor: post(Challenge, (options) => ({ ...path`/auth/factors/${options.authenticationFactorId}/challenge`, body: { sms_template: 'smsTemplate' in options ? options.smsTemplate : undefined } })),
+  challengeFactor: post(Challenge, (options) => ({
+    ...path`/auth/factors/${options.authenticationFactorId}/challenge`,
+    body: { sms_template: 'smsTemplate' in options ? options.smsTemplate : undefined },
+  })),
   verifyFactor: local(async function (options) {
     return this.verifyChallenge(options)
   }),
-  verifyChallenge: post(VerifyResponse, (options) => ({ ...path`/auth/challenges/${options.authenticationChallengeId}/verify`, body: { code: options.code } })),
+  verifyChallenge: post(VerifyResponse, (options) => ({
+    ...path`/auth/challenges/${options.authenticationChallengeId}/verify`,
+    body: { code: options.code },
+  })),
 })
 
 const OrganizationDomains = defineModule('OrganizationDomains', {
@@ -926,26 +1287,42 @@ const OrganizationDomains = defineModule('OrganizationDomains', {
 
 const Passwordless = defineModule('Passwordless', {
   // Named `_a` as in 7.x's compiled code, so a missing argument is the same TypeError.
-  createSession: eager(post(PasswordlessSession, (_a) => {
-    const { redirectURI, expiresIn, ...options } = _a
-    return { ...path`/passwordless/sessions`, body: { ...options, redirect_uri: redirectURI, expires_in: expiresIn } }
-  })),
+  createSession: eager(
+    post(PasswordlessSession, (_a) => {
+      const { redirectURI, expiresIn, ...options } = _a
+      return { ...path`/passwordless/sessions`, body: { ...options, redirect_uri: redirectURI, expires_in: expiresIn } }
+    }),
+  ),
   sendSession: post(raw, (sessionId) => ({ ...path`/passwordless/sessions/${sessionId}/send`, body: {} })),
 })
 
 const Pipes = defineModule('Pipes', {
-  getAccessToken: eager(post(PipesToken, (_a) => {
-    const { provider, ...options } = _a
-    return { ...path`/data-integrations/${provider}/token`, body: wire('userId organizationId')(options), shown: `data-integrations/${provider}/token` }
-  })),
+  getAccessToken: eager(
+    post(PipesToken, (_a) => {
+      const { provider, ...options } = _a
+      return {
+        ...path`/data-integrations/${provider}/token`,
+        body: wire('userId organizationId')(options),
+        shown: `data-integrations/${provider}/token`,
+      }
+    }),
+  ),
 })
 
 const Portal = defineModule('Portal', {
-  generateLink: eager(post(raw, ({ intent, organization, returnUrl, successUrl }) => ({ ...path`/portal/generate_link`, body: { intent, organization, return_url: returnUrl, success_url: successUrl } }))),
+  generateLink: eager(
+    post(raw, ({ intent, organization, returnUrl, successUrl }) => ({
+      ...path`/portal/generate_link`,
+      body: { intent, organization, return_url: returnUrl, success_url: successUrl },
+    })),
+  ),
 })
 
 const Widgets = defineModule('Widgets', {
-  getToken: post(member('token', raw), (payload) => ({ ...path`/widgets/token`, body: { organization_id: payload.organizationId, user_id: payload.userId, scopes: payload.scopes } })),
+  getToken: post(member('token', raw), (payload) => ({
+    ...path`/widgets/token`,
+    body: { organization_id: payload.organizationId, user_id: payload.userId, scopes: payload.scopes },
+  })),
 })
 
 /** What `atob` throws, as the `DOMException` it is; anything else as an `Error`. */
@@ -967,42 +1344,65 @@ function vaultDecode(payload) {
 async function vaultCrypto(module, method, endpoint, input, associatedData) {
   const aad = associatedData ? Buffer.from(new TextEncoder().encode(associatedData)) : undefined
   const reply = await nativeOf(clientOf(module))[method](request('POST', endpoint), input, aad)
-  if (reply.failure === 'crypto') throw new DOMException(reply.detail, reply.detail === 'Invalid key length' ? 'DataError' : 'OperationError')
+  if (reply.failure === 'crypto')
+    throw new DOMException(reply.detail, reply.detail === 'Invalid key length' ? 'DataError' : 'OperationError')
   if (reply.failure === 'invalid_argument') throw decodeError(reply.detail)
   if (reply.failure === 'unusable') throw parseError(reply, `unexpected response shape: ${reply.detail}`, '')
   return check(reply).body
 }
 
-const VAULT_ALIASES = { createSecret: 'createObject', listSecrets: 'listObjects', listSecretVersions: 'listObjectVersions', readSecret: 'readObject', describeSecret: 'describeObject', updateSecret: 'updateObject', deleteSecret: 'deleteObject' }
+const VAULT_ALIASES = {
+  createSecret: 'createObject',
+  listSecrets: 'listObjects',
+  listSecretVersions: 'listObjectVersions',
+  readSecret: 'readObject',
+  describeSecret: 'describeObject',
+  updateSecret: 'updateObject',
+  deleteSecret: 'deleteObject',
+}
 
-const Vault = defineModule('Vault', {
-  decode: sync(vaultDecode),
-  createObject: post(VaultMetadata, (options) => ({ ...path`/vault/v1/kv`, body: { name: options.name, value: options.value, key_context: options.context } })),
-  listObjects: get(VaultList, function (options) {
-    const url = new URL('/vault/v1/kv', this.baseURL)
-    if (options?.after) url.searchParams.set('after', options.after)
-    if (options?.limit) url.searchParams.set('limit', options.limit.toString())
-    return { ...path`/vault/v1/kv`, query: Object.fromEntries(url.searchParams), shown: url.toString() }
-  }),
-  listObjectVersions: get(member('data', list(VaultVersion)), ({ id }) => path`/vault/v1/kv/${id}/versions`),
-  readObject: get(VaultObject, ({ id }) => path`/vault/v1/kv/${id}`),
-  readObjectByName: get(VaultObject, (name) => path`/vault/v1/kv/name/${name}`),
-  describeObject: get(VaultObject, ({ id }) => path`/vault/v1/kv/${id}/metadata`),
-  updateObject: put(VaultObject, (options) => ({ ...path`/vault/v1/kv/${options.id}`, body: { value: options.value, version_check: options.versionCheck } })),
-  deleteObject: del(({ id }) => path`/vault/v1/kv/${id}`),
-  createDataKey: post(DataKeyPair, (options) => ({ ...path`/vault/v1/keys/data-key`, body: options })),
-  decryptDataKey: post(DataKey, (options) => ({ ...path`/vault/v1/keys/decrypt`, body: options })),
-  encrypt: local(async function (data, context, associatedData) {
-    const plaintext = Buffer.from(new TextEncoder().encode(data))
-    return textOf({ body: await vaultCrypto(this, 'vaultEncrypt', { ...path`/vault/v1/keys/data-key`, body: { context } }, plaintext, associatedData) })
-  }),
-  decrypt: local(async function (encryptedData, associatedData) {
-    const { keys } = this.decode(encryptedData)
-    return new TextDecoder().decode(await vaultCrypto(this, 'vaultDecrypt', { ...path`/vault/v1/keys/decrypt`, body: { keys } }, encryptedData, associatedData))
-  }),
-}, (module) => {
-  for (const [alias, method] of Object.entries(VAULT_ALIASES)) module[alias] = module[method]
-})
+const Vault = defineModule(
+  'Vault',
+  {
+    decode: sync(vaultDecode),
+    createObject: post(VaultMetadata, (options) => ({
+      ...path`/vault/v1/kv`,
+      body: { name: options.name, value: options.value, key_context: options.context },
+    })),
+    listObjects: get(VaultList, function (options) {
+      const url = new URL('/vault/v1/kv', this.baseURL)
+      if (options?.after) url.searchParams.set('after', options.after)
+      if (options?.limit) url.searchParams.set('limit', options.limit.toString())
+      return { ...path`/vault/v1/kv`, query: Object.fromEntries(url.searchParams), shown: url.toString() }
+    }),
+    listObjectVersions: get(member('data', list(VaultVersion)), ({ id }) => path`/vault/v1/kv/${id}/versions`),
+    readObject: get(VaultObject, ({ id }) => path`/vault/v1/kv/${id}`),
+    readObjectByName: get(VaultObject, (name) => path`/vault/v1/kv/name/${name}`),
+    describeObject: get(VaultObject, ({ id }) => path`/vault/v1/kv/${id}/metadata`),
+    updateObject: put(VaultObject, (options) => ({
+      ...path`/vault/v1/kv/${options.id}`,
+      body: { value: options.value, version_check: options.versionCheck },
+    })),
+    deleteObject: del(({ id }) => path`/vault/v1/kv/${id}`),
+    createDataKey: post(DataKeyPair, (options) => ({ ...path`/vault/v1/keys/data-key`, body: options })),
+    decryptDataKey: post(DataKey, (options) => ({ ...path`/vault/v1/keys/decrypt`, body: options })),
+    encrypt: local(async function (data, context, associatedData) {
+      const plaintext = Buffer.from(new TextEncoder().encode(data))
+      return textOf({
+        body: await vaultCrypto(this, 'vaultEncrypt', { ...path`/vault/v1/keys/data-key`, body: { context } }, plaintext, associatedData),
+      })
+    }),
+    decrypt: local(async function (encryptedData, associatedData) {
+      const { keys } = this.decode(encryptedData)
+      return new TextDecoder().decode(
+        await vaultCrypto(this, 'vaultDecrypt', { ...path`/vault/v1/keys/decrypt`, body: { keys } }, encryptedData, associatedData),
+      )
+    }),
+  },
+  (module) => {
+    for (const [alias, method] of Object.entries(VAULT_ALIASES)) module[alias] = module[method]
+  },
+)
 
 /** Webhook and Action signatures (`SignatureProvider` of 7.x): HMAC-SHA256 natively, the JSON of the payload here. */
 function getTimestampAndSignatureHash(sigHeader) {
@@ -1022,7 +1422,8 @@ async function computeSignature(timestamp, payload, secret) {
 }
 async function verifyHeader({ payload, sigHeader, secret, tolerance = 180000 }) {
   const [timestamp, signatureHash] = getTimestampAndSignatureHash(sigHeader)
-  if (!signatureHash || Object.keys(signatureHash).length === 0) throw new SignatureVerificationException('No signature hash found with expected scheme v1')
+  if (!signatureHash || Object.keys(signatureHash).length === 0)
+    throw new SignatureVerificationException('No signature hash found with expected scheme v1')
   if (parseInt(timestamp, 10) < Date.now() - tolerance) throw new SignatureVerificationException('Timestamp outside the tolerance zone')
   if (!native.payloadSignatureMatches(signedPayload(timestamp, payload), hmacKey(secret), signatureHash)) {
     throw new SignatureVerificationException('Signature hash does not match the expected signature hash for payload')
@@ -1080,7 +1481,13 @@ class WorkOS {
     const headers = Object.entries({ ...config?.headers }).map(([name, value]) => [name, `${value}`])
     const agent = appInfo ? `${appInfo.name}: ${appInfo.version}` : undefined
     const location = { apiHostname, port: port || undefined, https: Boolean(https), timeout }
-    attach(this, new native.NativeWorkOS(`${apiKey}`, location, headers, agent), apiKey, options, options.clientId || process.env.WORKOS_CLIENT_ID)
+    attach(
+      this,
+      new native.NativeWorkOS(`${apiKey}`, location, headers, agent),
+      apiKey,
+      options,
+      options.clientId || process.env.WORKOS_CLIENT_ID,
+    )
   }
 
   get version() {
@@ -1120,7 +1527,13 @@ class WorkOS {
 
 for (const internal of ['getCryptoProvider', 'createHttpClient', 'createIronSessionProvider']) {
   Object.defineProperty(WorkOS.prototype, internal, {
-    value: { [internal]() { throw new Error(`[WorkOS] workos.${internal}(): an internal object of @workos-inc/node; this client has none (its HTTP calls and crypto are native)`) } }[internal],
+    value: {
+      [internal]() {
+        throw new Error(
+          `[WorkOS] workos.${internal}(): an internal object of @workos-inc/node; this client has none (its HTTP calls and crypto are native)`,
+        )
+      },
+    }[internal],
     writable: true,
     configurable: true,
   })
@@ -1134,9 +1547,14 @@ for (const internal of ['getCryptoProvider', 'createHttpClient', 'createIronSess
 async function instanceRequest(client, method, path, { query, entity, headers }) {
   const search = query ? new URLSearchParams(Object.entries(query).filter(([, v]) => v !== '' && v !== undefined)).toString() : ''
   const url = new URL([path, search].filter(Boolean).join('?'), client.baseURL)
-  if (url.origin !== new URL(client.baseURL).origin) throw new TypeError(`[WorkOS] workos.${method.toLowerCase()}(): ${path} is not on ${client.baseURL}`)
+  if (url.origin !== new URL(client.baseURL).origin)
+    throw new TypeError(`[WorkOS] workos.${method.toLowerCase()}(): ${path} is not on ${client.baseURL}`)
   const form = entity instanceof URLSearchParams ? Object.fromEntries(entity) : undefined
-  const reply = await send(client, request(method, { path: [`${url.pathname}${url.search}`], ids: [], body: form ? undefined : entity, form, headers }), path)
+  const reply = await send(
+    client,
+    request(method, { path: [`${url.pathname}${url.search}`], ids: [], body: form ? undefined : entity, form, headers }),
+    path,
+  )
   if (method === 'DELETE') return undefined
   return { data: reply.json ? resultOf(reply, raw) : null }
 }

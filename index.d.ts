@@ -7,14 +7,7 @@ import type { ProviderOptions } from './binding'
 
 /** Options of `workosProvider()` (generated from src/options.rs). */
 export type config = ProviderOptions
-export type {
-  ConnectOptions,
-  JwksOptions,
-  MetadataOptions,
-  PermissionCacheOptions,
-  TokenCacheOptions,
-  ToolPolicy,
-} from './binding'
+export type { ConnectOptions, JwksOptions, MetadataOptions, PermissionCacheOptions, TokenCacheOptions, ToolPolicy } from './binding'
 
 /** The verified session of the current request. */
 export interface Session {
@@ -96,116 +89,430 @@ export interface OAuthAuthorizationServerMetadata {
 // (hence the `?:` members).
 
 export interface User {
-  object: 'user'; id: string; email: string; emailVerified: boolean; firstName: string | null; profilePictureUrl: string | null
-  lastName: string | null; lastSignInAt: string | null; locale: string | null; createdAt: string; updatedAt: string
-  externalId: string | null; metadata: Record<string, string>
+  object: 'user'
+  id: string
+  email: string
+  emailVerified: boolean
+  firstName: string | null
+  profilePictureUrl: string | null
+  lastName: string | null
+  lastSignInAt: string | null
+  locale: string | null
+  createdAt: string
+  updatedAt: string
+  externalId: string | null
+  metadata: Record<string, string>
 }
-export interface RoleResponse { slug: string }
+export interface RoleResponse {
+  slug: string
+}
 export interface OrganizationMembership {
-  object: 'organization_membership'; id: string; userId: string; organizationId: string; organizationName: string
-  status: 'active' | 'inactive' | 'pending'; createdAt: string; updatedAt: string; role: RoleResponse
+  object: 'organization_membership'
+  id: string
+  userId: string
+  organizationId: string
+  organizationName: string
+  status: 'active' | 'inactive' | 'pending'
+  createdAt: string
+  updatedAt: string
+  role: RoleResponse
   /** Present only when the API sent it. */
   roles?: RoleResponse[]
 }
-export interface Impersonator { email: string; reason: string | null }
+export interface Impersonator {
+  email: string
+  reason: string | null
+}
 /** A user's AuthKit session (`Session` in @workos-inc/node; renamed here, `Session` is the verified request's). */
 export interface UserSession {
-  object: 'session'; id: string; userId: string; ipAddress: string | null; userAgent: string | null; organizationId?: string
-  impersonator?: Impersonator; authMethod: 'external_auth' | 'impersonation' | 'magic_code' | 'migrated_session' | 'oauth' | 'passkey' | 'password' | 'sso' | 'unknown'
-  status: 'active' | 'expired' | 'revoked'; expiresAt: string; endedAt: string | null; createdAt: string; updatedAt: string
+  object: 'session'
+  id: string
+  userId: string
+  ipAddress: string | null
+  userAgent: string | null
+  organizationId?: string
+  impersonator?: Impersonator
+  authMethod: 'external_auth' | 'impersonation' | 'magic_code' | 'migrated_session' | 'oauth' | 'passkey' | 'password' | 'sso' | 'unknown'
+  status: 'active' | 'expired' | 'revoked'
+  expiresAt: string
+  endedAt: string | null
+  createdAt: string
+  updatedAt: string
 }
-export interface Identity { idpId: string; type: 'OAuth'; provider: string }
-export interface Totp { issuer: string; user: string }
-export interface TotpWithSecrets extends Totp { qrCode: string; secret: string; uri: string }
+export interface Identity {
+  idpId: string
+  type: 'OAuth'
+  provider: string
+}
+export interface Totp {
+  issuer: string
+  user: string
+}
+export interface TotpWithSecrets extends Totp {
+  qrCode: string
+  secret: string
+  uri: string
+}
 /** An authentication factor of a user (`userManagement`); `mfa`'s carry `sms` or `totp` only when the API sent them. */
-export interface Factor<T = Totp> { object: 'authentication_factor'; id: string; createdAt: string; updatedAt: string; type: 'totp'; totp: T; userId: string }
-export interface MfaFactor<T = Totp> { object: 'authentication_factor'; id: string; createdAt: string; updatedAt: string; type: 'generic_otp' | 'sms' | 'totp'; sms?: { phoneNumber: string }; totp?: T }
-export interface Challenge { object: 'authentication_challenge'; id: string; createdAt: string; updatedAt: string; expiresAt?: string; code?: string; authenticationFactorId: string }
-export interface FeatureFlag { object: 'feature_flag'; id: string; name: string; slug: string; description?: string; tags: string[]; enabled: boolean; defaultValue: boolean; createdAt: string; updatedAt: string }
+export interface Factor<T = Totp> {
+  object: 'authentication_factor'
+  id: string
+  createdAt: string
+  updatedAt: string
+  type: 'totp'
+  totp: T
+  userId: string
+}
+export interface MfaFactor<T = Totp> {
+  object: 'authentication_factor'
+  id: string
+  createdAt: string
+  updatedAt: string
+  type: 'generic_otp' | 'sms' | 'totp'
+  sms?: { phoneNumber: string }
+  totp?: T
+}
+export interface Challenge {
+  object: 'authentication_challenge'
+  id: string
+  createdAt: string
+  updatedAt: string
+  expiresAt?: string
+  code?: string
+  authenticationFactorId: string
+}
+export interface FeatureFlag {
+  object: 'feature_flag'
+  id: string
+  name: string
+  slug: string
+  description?: string
+  tags: string[]
+  enabled: boolean
+  defaultValue: boolean
+  createdAt: string
+  updatedAt: string
+}
 /** An email verification or magic auth code. */
-export interface OneTimeCode { object: 'email_verification' | 'magic_auth'; id: string; userId: string; email: string; expiresAt: string; code: string; createdAt: string; updatedAt: string }
-export interface PasswordReset { object: 'password_reset'; id: string; userId: string; email: string; passwordResetToken: string; passwordResetUrl: string; expiresAt: string; createdAt: string }
-export interface OauthTokens { accessToken: string; refreshToken: string; expiresAt: number; scopes: string[] }
+export interface OneTimeCode {
+  object: 'email_verification' | 'magic_auth'
+  id: string
+  userId: string
+  email: string
+  expiresAt: string
+  code: string
+  createdAt: string
+  updatedAt: string
+}
+export interface PasswordReset {
+  object: 'password_reset'
+  id: string
+  userId: string
+  email: string
+  passwordResetToken: string
+  passwordResetUrl: string
+  expiresAt: string
+  createdAt: string
+}
+export interface OauthTokens {
+  accessToken: string
+  refreshToken: string
+  expiresAt: number
+  scopes: string[]
+}
 export interface AuthenticationResponse {
-  user: User; organizationId?: string; accessToken: string; refreshToken: string; impersonator?: Impersonator
-  authenticationMethod?: string; oauthTokens?: OauthTokens
+  user: User
+  organizationId?: string
+  accessToken: string
+  refreshToken: string
+  impersonator?: Impersonator
+  authenticationMethod?: string
+  oauthTokens?: OauthTokens
   /** With `session: { sealSession: true, cookiePassword }`: the session sealed for a cookie. */
   sealedSession?: string
 }
 export interface Invitation {
-  object: 'invitation'; id: string; email: string; state: 'pending' | 'accepted' | 'expired' | 'revoked'; acceptedAt: string | null; revokedAt: string | null
-  expiresAt: string; organizationId: string | null; inviterUserId: string | null; acceptedUserId: string | null; token: string
-  acceptInvitationUrl: string; createdAt: string; updatedAt: string
+  object: 'invitation'
+  id: string
+  email: string
+  state: 'pending' | 'accepted' | 'expired' | 'revoked'
+  acceptedAt: string | null
+  revokedAt: string | null
+  expiresAt: string
+  organizationId: string | null
+  inviterUserId: string | null
+  acceptedUserId: string | null
+  token: string
+  acceptInvitationUrl: string
+  createdAt: string
+  updatedAt: string
 }
 export interface OrganizationDomain {
-  object: 'organization_domain'; id: string; domain: string; organizationId: string; state: 'verified' | 'pending' | 'failed' | 'legacy_verified'
-  verificationToken?: string; verificationStrategy: 'dns' | 'manual'; createdAt: string; updatedAt: string
+  object: 'organization_domain'
+  id: string
+  domain: string
+  organizationId: string
+  state: 'verified' | 'pending' | 'failed' | 'legacy_verified'
+  verificationToken?: string
+  verificationStrategy: 'dns' | 'manual'
+  createdAt: string
+  updatedAt: string
 }
 export interface Organization {
-  object: 'organization'; id: string; name: string; allowProfilesOutsideOrganization: boolean; domains: OrganizationDomain[]
+  object: 'organization'
+  id: string
+  name: string
+  allowProfilesOutsideOrganization: boolean
+  domains: OrganizationDomain[]
   /** Present only when the API sent it. */
   stripeCustomerId?: string
-  createdAt: string; updatedAt: string; externalId: string | null; metadata: Record<string, string>
+  createdAt: string
+  updatedAt: string
+  externalId: string | null
+  metadata: Record<string, string>
 }
-export interface Role { object: 'role'; id: string; name: string; slug: string; description: string | null; permissions: string[]; type: 'EnvironmentRole' | 'OrganizationRole'; createdAt: string; updatedAt: string }
-export interface ApiKey { object: 'api_key'; id: string; owner: { type: 'organization'; id: string }; name: string; obfuscatedValue: string; lastUsedAt: string | null; permissions: string[]; createdAt: string; updatedAt: string }
+export interface Role {
+  object: 'role'
+  id: string
+  name: string
+  slug: string
+  description: string | null
+  permissions: string[]
+  type: 'EnvironmentRole' | 'OrganizationRole'
+  createdAt: string
+  updatedAt: string
+}
+export interface ApiKey {
+  object: 'api_key'
+  id: string
+  owner: { type: 'organization'; id: string }
+  name: string
+  obfuscatedValue: string
+  lastUsedAt: string | null
+  permissions: string[]
+  createdAt: string
+  updatedAt: string
+}
 /** A new API key: its `value` is shown this once. */
-export interface CreatedApiKey extends ApiKey { value: string }
+export interface CreatedApiKey extends ApiKey {
+  value: string
+}
 export interface Directory {
-  object: 'directory'; id: string; domain: string; externalKey: string; name: string; organizationId?: string
+  object: 'directory'
+  id: string
+  domain: string
+  externalKey: string
+  name: string
+  organizationId?: string
   /** The wire `linked` / `unlinked` read as `active` / `inactive`. */
   state: 'active' | 'deleting' | 'inactive' | 'invalid_credentials' | 'validating'
-  type: string; createdAt: string; updatedAt: string
+  type: string
+  createdAt: string
+  updatedAt: string
 }
-export interface DirectoryGroup { id: string; idpId: string; directoryId: string; organizationId: string | null; name: string; createdAt: string; updatedAt: string; rawAttributes: any }
+export interface DirectoryGroup {
+  id: string
+  idpId: string
+  directoryId: string
+  organizationId: string | null
+  name: string
+  createdAt: string
+  updatedAt: string
+  rawAttributes: any
+}
 export interface DirectoryUser {
-  object: 'directory_user'; id: string; directoryId: string; organizationId: string | null; rawAttributes: any; customAttributes: Record<string, unknown>
-  idpId: string; firstName: string | null; email: string | null; lastName: string | null; state: 'active' | 'inactive'; role?: RoleResponse; roles?: RoleResponse[]
-  createdAt: string; updatedAt: string
+  object: 'directory_user'
+  id: string
+  directoryId: string
+  organizationId: string | null
+  rawAttributes: any
+  customAttributes: Record<string, unknown>
+  idpId: string
+  firstName: string | null
+  email: string | null
+  lastName: string | null
+  state: 'active' | 'inactive'
+  role?: RoleResponse
+  roles?: RoleResponse[]
+  createdAt: string
+  updatedAt: string
   /** @deprecated kept by 7.x, as `username` and `jobTitle` */
   emails: { type?: string; value?: string; primary?: boolean }[]
-  username: string | null; jobTitle: string | null
+  username: string | null
+  jobTitle: string | null
 }
-export interface DirectoryUserWithGroups extends DirectoryUser { groups: DirectoryGroup[] }
-export interface AuditLogExport { object: 'audit_log_export'; id: string; state: 'pending' | 'ready' | 'error'; url?: string; createdAt: string; updatedAt: string }
-export interface AuditLogSchema { object: 'audit_log_schema'; version: number; targets: { type: string; metadata?: Record<string, string> }[]; actor: { metadata: Record<string, string> }; metadata?: Record<string, string>; createdAt: string }
+export interface DirectoryUserWithGroups extends DirectoryUser {
+  groups: DirectoryGroup[]
+}
+export interface AuditLogExport {
+  object: 'audit_log_export'
+  id: string
+  state: 'pending' | 'ready' | 'error'
+  url?: string
+  createdAt: string
+  updatedAt: string
+}
+export interface AuditLogSchema {
+  object: 'audit_log_schema'
+  version: number
+  targets: { type: string; metadata?: Record<string, string> }[]
+  actor: { metadata: Record<string, string> }
+  metadata?: Record<string, string>
+  createdAt: string
+}
 export interface Connection {
-  object: 'connection'; id: string; organizationId?: string; name: string; type: string; state: 'draft' | 'active' | 'inactive' | 'validating'
+  object: 'connection'
+  id: string
+  organizationId?: string
+  name: string
+  type: string
+  state: 'draft' | 'active' | 'inactive' | 'validating'
   /** @deprecated the same as `type`, kept by 7.x */
   connectionType: string
-  domains: { object: 'connection_domain'; id: string; domain: string }[]; createdAt: string; updatedAt: string
+  domains: { object: 'connection_domain'; id: string; domain: string }[]
+  createdAt: string
+  updatedAt: string
 }
 export interface Profile {
-  id: string; idpId: string; organizationId?: string; connectionId: string; connectionType: string; email: string; firstName?: string; lastName?: string
-  role?: RoleResponse; roles?: RoleResponse[]; groups?: string[]; customAttributes?: Record<string, unknown>; rawAttributes?: Record<string, any>
+  id: string
+  idpId: string
+  organizationId?: string
+  connectionId: string
+  connectionType: string
+  email: string
+  firstName?: string
+  lastName?: string
+  role?: RoleResponse
+  roles?: RoleResponse[]
+  groups?: string[]
+  customAttributes?: Record<string, unknown>
+  rawAttributes?: Record<string, any>
 }
-export interface ProfileAndToken { accessToken: string; profile: Profile; oauthTokens?: OauthTokens }
+export interface ProfileAndToken {
+  accessToken: string
+  profile: Profile
+  oauthTokens?: OauthTokens
+}
 /** An event (`events.listEvents`, `webhooks.constructEvent`): `data` as 7.x reads that event; an event type 7.x does not know reads as `undefined`. */
-export interface Event { id: string; createdAt: string; context?: Record<string, unknown>; event: string; data: any }
-export interface PasswordlessSession { id: string; email: string; expiresAt: string; link: string; object: 'passwordless_session' }
-export interface PipesAccessToken { object: 'access_token'; accessToken: string; expiresAt: Date | null; scopes: string[]; missingScopes: string[] }
-export type GetAccessTokenResponse = { active: true; accessToken: PipesAccessToken } | { active: false; error: 'needs_reauthorization' | 'not_installed' }
-export interface VaultObjectMetadata { context: Record<string, unknown>; environmentId: string; id: string; keyId: string; updatedAt: Date; updatedBy: { id: string; name: string }; versionId: string }
-export interface VaultObject { id: string; name: string; value?: string; metadata: VaultObjectMetadata }
-export interface VaultObjectDigest { id: string; name: string; updatedAt: Date }
-export interface VaultObjectVersion { createdAt: Date; currentVersion: boolean; id: string }
-export interface DataKey { key: string; id: string }
-export interface DataKeyPair { context: Record<string, unknown>; dataKey: DataKey; encryptedKeys: string }
-export interface FgaResource { resourceType: string; resourceId: string; meta?: Record<string, any> }
-export interface FgaSubject { resourceType: string; resourceId: string; relation?: string }
-export interface Warrant { resourceType: string; resourceId: string; relation: string; subject: FgaSubject; policy?: string }
-export interface QueryResult { resourceType: string; resourceId: string; relation: string; warrant: Omit<Warrant, 'policy'>; isImplicit: boolean; meta?: Record<string, any> }
-export interface FgaWarning { code: string; message: string; keys?: string[] }
+export interface Event {
+  id: string
+  createdAt: string
+  context?: Record<string, unknown>
+  event: string
+  data: any
+}
+export interface PasswordlessSession {
+  id: string
+  email: string
+  expiresAt: string
+  link: string
+  object: 'passwordless_session'
+}
+export interface PipesAccessToken {
+  object: 'access_token'
+  accessToken: string
+  expiresAt: Date | null
+  scopes: string[]
+  missingScopes: string[]
+}
+export type GetAccessTokenResponse =
+  { active: true; accessToken: PipesAccessToken } | { active: false; error: 'needs_reauthorization' | 'not_installed' }
+export interface VaultObjectMetadata {
+  context: Record<string, unknown>
+  environmentId: string
+  id: string
+  keyId: string
+  updatedAt: Date
+  updatedBy: { id: string; name: string }
+  versionId: string
+}
+export interface VaultObject {
+  id: string
+  name: string
+  value?: string
+  metadata: VaultObjectMetadata
+}
+export interface VaultObjectDigest {
+  id: string
+  name: string
+  updatedAt: Date
+}
+export interface VaultObjectVersion {
+  createdAt: Date
+  currentVersion: boolean
+  id: string
+}
+export interface DataKey {
+  key: string
+  id: string
+}
+export interface DataKeyPair {
+  context: Record<string, unknown>
+  dataKey: DataKey
+  encryptedKeys: string
+}
+export interface FgaResource {
+  resourceType: string
+  resourceId: string
+  meta?: Record<string, any>
+}
+export interface FgaSubject {
+  resourceType: string
+  resourceId: string
+  relation?: string
+}
+export interface Warrant {
+  resourceType: string
+  resourceId: string
+  relation: string
+  subject: FgaSubject
+  policy?: string
+}
+export interface QueryResult {
+  resourceType: string
+  resourceId: string
+  relation: string
+  warrant: Omit<Warrant, 'policy'>
+  isImplicit: boolean
+  meta?: Record<string, any>
+}
+export interface FgaWarning {
+  code: string
+  message: string
+  keys?: string[]
+}
 /** `fga.check`'s result (7.x's class). */
 export declare class CheckResult {
-  result: 'authorized' | 'not_authorized'; isImplicit: boolean; warrantToken: string; debugInfo?: { processingTime: number; decisionTree: unknown }; warnings?: FgaWarning[]
+  result: 'authorized' | 'not_authorized'
+  isImplicit: boolean
+  warrantToken: string
+  debugInfo?: { processingTime: number; decisionTree: unknown }
+  warnings?: FgaWarning[]
   isAuthorized(): boolean
 }
-export interface ActionContext { id: string; object: 'user_registration_action_context' | 'authentication_action_context'; ipAddress?: string; userAgent?: string; deviceFingerprint?: string; [member: string]: unknown }
-export interface ActionResponse { object: 'authentication_action_response' | 'user_registration_action_response'; payload: { timestamp: number; verdict: 'Allow' | 'Deny'; error_message?: string }; signature: string }
+export interface ActionContext {
+  id: string
+  object: 'user_registration_action_context' | 'authentication_action_context'
+  ipAddress?: string
+  userAgent?: string
+  deviceFingerprint?: string
+  [member: string]: unknown
+}
+export interface ActionResponse {
+  object: 'authentication_action_response' | 'user_registration_action_response'
+  payload: { timestamp: number; verdict: 'Allow' | 'Deny'; error_message?: string }
+  signature: string
+}
 
-export interface ListMetadata { before?: string | null; after?: string | null }
-export interface List<T> { object: 'list'; data: T[]; listMetadata: ListMetadata }
+export interface ListMetadata {
+  before?: string | null
+  after?: string | null
+}
+export interface List<T> {
+  object: 'list'
+  data: T[]
+  listMetadata: ListMetadata
+}
 /**
  * What list methods resolve to (the shape of the SDK's class of the same name): the first page, and
  * `autoPagination()` for every item. `JSON.stringify` writes `{ list, object, options }` as 7.x does.
@@ -222,34 +529,89 @@ export interface AutoPaginatable<T> {
   readonly warnings?: FgaWarning[]
 }
 
-export interface PaginationOptions { limit?: number; before?: string; after?: string; order?: 'asc' | 'desc' }
-type Ids<K extends string> = { [key in K]: string }
-export interface ListUsersOptions extends PaginationOptions { email?: string; organizationId?: string }
-export interface CreateUserOptions {
-  email: string; password?: string; passwordHash?: string; passwordHashType?: 'bcrypt' | 'firebase-scrypt' | 'ssha' | 'scrypt' | 'pbkdf2' | 'argon2'
-  firstName?: string; lastName?: string; emailVerified?: boolean; externalId?: string; metadata?: Record<string, string>
+export interface PaginationOptions {
+  limit?: number
+  before?: string
+  after?: string
+  order?: 'asc' | 'desc'
 }
-export interface UpdateUserOptions extends Partial<Omit<CreateUserOptions, 'metadata'>> { userId: string; locale?: string; metadata?: Record<string, string | null> }
-export interface ListOrganizationMembershipsOptions extends PaginationOptions { organizationId?: string; userId?: string; statuses?: ('active' | 'inactive' | 'pending')[] }
+type Ids<K extends string> = { [key in K]: string }
+export interface ListUsersOptions extends PaginationOptions {
+  email?: string
+  organizationId?: string
+}
+export interface CreateUserOptions {
+  email: string
+  password?: string
+  passwordHash?: string
+  passwordHashType?: 'bcrypt' | 'firebase-scrypt' | 'ssha' | 'scrypt' | 'pbkdf2' | 'argon2'
+  firstName?: string
+  lastName?: string
+  emailVerified?: boolean
+  externalId?: string
+  metadata?: Record<string, string>
+}
+export interface UpdateUserOptions extends Partial<Omit<CreateUserOptions, 'metadata'>> {
+  userId: string
+  locale?: string
+  metadata?: Record<string, string | null>
+}
+export interface ListOrganizationMembershipsOptions extends PaginationOptions {
+  organizationId?: string
+  userId?: string
+  statuses?: ('active' | 'inactive' | 'pending')[]
+}
 export interface AuthorizationURLOptions {
-  clientId: string; redirectUri: string; connectionId?: string; organizationId?: string; provider?: string; codeChallenge?: string; codeChallengeMethod?: 'S256'
+  clientId: string
+  redirectUri: string
+  connectionId?: string
+  organizationId?: string
+  provider?: string
+  codeChallenge?: string
+  codeChallengeMethod?: 'S256'
   /** @deprecated */
   context?: string
-  domainHint?: string; loginHint?: string; prompt?: string; providerQueryParams?: Record<string, string | boolean | number>; providerScopes?: string[]
-  screenHint?: 'sign-up' | 'sign-in'; state?: string
+  domainHint?: string
+  loginHint?: string
+  prompt?: string
+  providerQueryParams?: Record<string, string | boolean | number>
+  providerScopes?: string[]
+  screenHint?: 'sign-up' | 'sign-in'
+  state?: string
 }
 /** What every `authenticateWith*` takes besides its grant's own members. */
-export interface AuthenticateOptions { clientId: string; ipAddress?: string; userAgent?: string; session?: { sealSession?: boolean; cookiePassword?: string } }
+export interface AuthenticateOptions {
+  clientId: string
+  ipAddress?: string
+  userAgent?: string
+  session?: { sealSession?: boolean; cookiePassword?: string }
+}
 /** A sealed session cookie and its password (`WORKOS_COOKIE_PASSWORD` by default). */
-export interface SessionCookieOptions { sessionData: string; cookiePassword?: string }
+export interface SessionCookieOptions {
+  sessionData: string
+  cookiePassword?: string
+}
 export type AuthenticateWithSessionCookieResponse =
   | { authenticated: false; reason: 'invalid_jwt' | 'invalid_session_cookie' | 'no_session_cookie_provided' }
   | {
-      authenticated: true; sessionId: string; organizationId?: string; role?: string; roles?: string[]; permissions?: string[]; entitlements?: string[]
-      featureFlags?: string[]; user: User; accessToken: string; authenticationMethod?: string; impersonator?: Impersonator
+      authenticated: true
+      sessionId: string
+      organizationId?: string
+      role?: string
+      roles?: string[]
+      permissions?: string[]
+      entitlements?: string[]
+      featureFlags?: string[]
+      user: User
+      accessToken: string
+      authenticationMethod?: string
+      impersonator?: Impersonator
     }
 export type RefreshSessionResponse =
-  | { authenticated: false; reason: 'invalid_grant' | 'mfa_enrollment' | 'sso_required' | 'invalid_session_cookie' | 'no_session_cookie_provided' }
+  | {
+      authenticated: false
+      reason: 'invalid_grant' | 'mfa_enrollment' | 'sso_required' | 'invalid_session_cookie' | 'no_session_cookie_provided'
+    }
   | { authenticated: true; sealedSession: string; session?: AuthenticationResponse; [claim: string]: unknown }
 /** `loadSealedSession()`'s session (7.x's `CookieSession`). Its `cookiePassword` is readable but shows in no dump. */
 export declare class CookieSession {
@@ -260,36 +622,83 @@ export declare class CookieSession {
   getLogoutUrl(options?: { returnTo?: string }): Promise<string>
   isValidJwt(accessToken: string): Promise<boolean>
 }
-export interface DomainData { domain: string; state: 'verified' | 'pending' }
+export interface DomainData {
+  domain: string
+  state: 'verified' | 'pending'
+}
 export interface CreateOrganizationOptions {
-  name: string; domainData?: DomainData[]; externalId?: string | null; metadata?: Record<string, string>
+  name: string
+  domainData?: DomainData[]
+  externalId?: string | null
+  metadata?: Record<string, string>
   /** @deprecated */
   allowProfilesOutsideOrganization?: boolean
   /** @deprecated use domainData */
   domains?: string[]
 }
-export interface UpdateOrganizationOptions extends Partial<CreateOrganizationOptions> { organization: string; stripeCustomerId?: string | null }
-export interface AuditLogActor { id: string; type: string; name?: string; metadata?: Record<string, string | number | boolean> }
+export interface UpdateOrganizationOptions extends Partial<CreateOrganizationOptions> {
+  organization: string
+  stripeCustomerId?: string | null
+}
+export interface AuditLogActor {
+  id: string
+  type: string
+  name?: string
+  metadata?: Record<string, string | number | boolean>
+}
 export interface CreateAuditLogEventOptions {
-  action: string; version?: number; occurredAt: Date; actor: AuditLogActor; targets: AuditLogActor[]; context: { location: string; userAgent?: string }
+  action: string
+  version?: number
+  occurredAt: Date
+  actor: AuditLogActor
+  targets: AuditLogActor[]
+  context: { location: string; userAgent?: string }
   metadata?: Record<string, string | number | boolean>
 }
 export interface AuditLogExportOptions {
-  organizationId: string; rangeStart: Date; rangeEnd: Date; actions?: string[]; actorNames?: string[]; actorIds?: string[]; targets?: string[]
+  organizationId: string
+  rangeStart: Date
+  rangeEnd: Date
+  actions?: string[]
+  actorNames?: string[]
+  actorIds?: string[]
+  targets?: string[]
   /** @deprecated use actorNames */
   actors?: string[]
 }
 type SchemaMetadata = Record<string, 'string' | 'boolean' | 'number'>
 export interface SSOAuthorizationURLOptions {
-  clientId: string; redirectUri: string; connection?: string; organization?: string; provider?: string; domainHint?: string; loginHint?: string
-  providerQueryParams?: Record<string, string | boolean | number>; providerScopes?: string[]; state?: string
+  clientId: string
+  redirectUri: string
+  connection?: string
+  organization?: string
+  provider?: string
+  domainHint?: string
+  loginHint?: string
+  providerQueryParams?: Record<string, string | boolean | number>
+  providerScopes?: string[]
+  state?: string
   /** @deprecated use organization */
   domain?: string
 }
 /** An FGA resource or subject: `{ resourceType, resourceId }`. */
-export interface FgaRef { resourceType: string; resourceId?: string }
-export interface FgaCheck { resource: FgaRef; relation: string; subject: FgaRef; context?: Record<string, unknown> }
-export interface WriteWarrantOptions { op?: 'create' | 'delete'; resource: FgaRef; relation: string; subject: FgaRef; policy?: string }
+export interface FgaRef {
+  resourceType: string
+  resourceId?: string
+}
+export interface FgaCheck {
+  resource: FgaRef
+  relation: string
+  subject: FgaRef
+  context?: Record<string, unknown>
+}
+export interface WriteWarrantOptions {
+  op?: 'create' | 'delete'
+  resource: FgaRef
+  relation: string
+  subject: FgaRef
+  policy?: string
+}
 type WarrantTokenOption = { warrantToken?: string }
 type RequestOptions = { idempotencyKey?: string }
 type SignedPayloadOptions<P> = { payload: P; sigHeader: string; secret: string; tolerance?: number }
@@ -304,22 +713,44 @@ export interface UserManagement {
   createUser(payload: CreateUserOptions): Promise<User>
   updateUser(payload: UpdateUserOptions): Promise<User>
   deleteUser(userId: string): Promise<void>
-  authenticateWithPassword(payload: AuthenticateOptions & { email: string; password: string; invitationToken?: string }): Promise<AuthenticationResponse>
-  authenticateWithCode(payload: AuthenticateOptions & { code: string; codeVerifier?: string; invitationToken?: string }): Promise<AuthenticationResponse>
+  authenticateWithPassword(
+    payload: AuthenticateOptions & { email: string; password: string; invitationToken?: string },
+  ): Promise<AuthenticationResponse>
+  authenticateWithCode(
+    payload: AuthenticateOptions & { code: string; codeVerifier?: string; invitationToken?: string },
+  ): Promise<AuthenticationResponse>
   /** PKCE: no client secret is sent. */
-  authenticateWithCodeAndVerifier(payload: AuthenticateOptions & { code: string; codeVerifier: string; invitationToken?: string }): Promise<AuthenticationResponse>
-  authenticateWithMagicAuth(payload: AuthenticateOptions & { code: string; email: string; invitationToken?: string; linkAuthorizationCode?: string }): Promise<AuthenticationResponse>
-  authenticateWithRefreshToken(payload: AuthenticateOptions & { refreshToken: string; organizationId?: string }): Promise<AuthenticationResponse>
-  authenticateWithTotp(payload: AuthenticateOptions & { code: string; authenticationChallengeId: string; pendingAuthenticationToken: string }): Promise<AuthenticationResponse>
-  authenticateWithEmailVerification(payload: AuthenticateOptions & { code: string; pendingAuthenticationToken: string }): Promise<AuthenticationResponse>
-  authenticateWithOrganizationSelection(payload: AuthenticateOptions & { organizationId: string; pendingAuthenticationToken: string }): Promise<AuthenticationResponse>
+  authenticateWithCodeAndVerifier(
+    payload: AuthenticateOptions & { code: string; codeVerifier: string; invitationToken?: string },
+  ): Promise<AuthenticationResponse>
+  authenticateWithMagicAuth(
+    payload: AuthenticateOptions & { code: string; email: string; invitationToken?: string; linkAuthorizationCode?: string },
+  ): Promise<AuthenticationResponse>
+  authenticateWithRefreshToken(
+    payload: AuthenticateOptions & { refreshToken: string; organizationId?: string },
+  ): Promise<AuthenticationResponse>
+  authenticateWithTotp(
+    payload: AuthenticateOptions & { code: string; authenticationChallengeId: string; pendingAuthenticationToken: string },
+  ): Promise<AuthenticationResponse>
+  authenticateWithEmailVerification(
+    payload: AuthenticateOptions & { code: string; pendingAuthenticationToken: string },
+  ): Promise<AuthenticationResponse>
+  authenticateWithOrganizationSelection(
+    payload: AuthenticateOptions & { organizationId: string; pendingAuthenticationToken: string },
+  ): Promise<AuthenticationResponse>
   authenticateWithSessionCookie(options: SessionCookieOptions): Promise<AuthenticateWithSessionCookieResponse>
   /** Whether the access token verifies against `${baseURL}/sso/jwks/${clientId}` (natively). */
   isValidJwt(accessToken: string): Promise<boolean>
   /** @deprecated use loadSealedSession(...).refresh() */
   refreshAndSealSessionData(options: Partial<SessionCookieOptions> & { organizationId?: string }): Promise<RefreshSessionResponse>
-  prepareAuthenticationResponse(options: { authenticationResponse: AuthenticationResponse; session?: AuthenticateOptions['session'] }): Promise<AuthenticationResponse>
-  sealSessionDataFromAuthenticationResponse(options: { authenticationResponse: AuthenticationResponse; cookiePassword?: string }): Promise<string>
+  prepareAuthenticationResponse(options: {
+    authenticationResponse: AuthenticationResponse
+    session?: AuthenticateOptions['session']
+  }): Promise<AuthenticationResponse>
+  sealSessionDataFromAuthenticationResponse(options: {
+    authenticationResponse: AuthenticationResponse
+    cookiePassword?: string
+  }): Promise<string>
   getSessionFromCookie(options: Partial<SessionCookieOptions>): Promise<Record<string, unknown> | undefined>
   loadSealedSession(options: { sessionData: string; cookiePassword: string }): CookieSession
   getEmailVerification(emailVerificationId: string): Promise<OneTimeCode>
@@ -334,22 +765,42 @@ export interface UserManagement {
   /** @deprecated use createPasswordReset */
   sendPasswordResetEmail(payload: { email: string; passwordResetUrl: string }): Promise<void>
   resetPassword(payload: { token: string; newPassword: string }): Promise<{ user: User }>
-  enrollAuthFactor(payload: { userId: string; type: 'totp'; totpIssuer?: string; totpUser?: string; totpSecret?: string }): Promise<{ authenticationFactor: Factor<TotpWithSecrets>; authenticationChallenge: Challenge }>
+  enrollAuthFactor(payload: {
+    userId: string
+    type: 'totp'
+    totpIssuer?: string
+    totpUser?: string
+    totpSecret?: string
+  }): Promise<{ authenticationFactor: Factor<TotpWithSecrets>; authenticationChallenge: Challenge }>
   listAuthFactors(options: { userId: string } & PaginationOptions): Promise<AutoPaginatable<Factor>>
   listUserFeatureFlags(options: { userId: string } & PaginationOptions): Promise<AutoPaginatable<FeatureFlag>>
   listSessions(userId: string, options?: PaginationOptions): Promise<AutoPaginatable<UserSession>>
   getUserIdentities(userId: string): Promise<Identity[]>
   getOrganizationMembership(organizationMembershipId: string): Promise<OrganizationMembership>
   listOrganizationMemberships(options?: ListOrganizationMembershipsOptions): Promise<AutoPaginatable<OrganizationMembership>>
-  createOrganizationMembership(options: { organizationId: string; userId: string; roleSlug?: string; roleSlugs?: string[] }): Promise<OrganizationMembership>
-  updateOrganizationMembership(organizationMembershipId: string, options: { roleSlug?: string; roleSlugs?: string[] }): Promise<OrganizationMembership>
+  createOrganizationMembership(options: {
+    organizationId: string
+    userId: string
+    roleSlug?: string
+    roleSlugs?: string[]
+  }): Promise<OrganizationMembership>
+  updateOrganizationMembership(
+    organizationMembershipId: string,
+    options: { roleSlug?: string; roleSlugs?: string[] },
+  ): Promise<OrganizationMembership>
   deleteOrganizationMembership(organizationMembershipId: string): Promise<void>
   deactivateOrganizationMembership(organizationMembershipId: string): Promise<OrganizationMembership>
   reactivateOrganizationMembership(organizationMembershipId: string): Promise<OrganizationMembership>
   getInvitation(invitationId: string): Promise<Invitation>
   findInvitationByToken(invitationToken: string): Promise<Invitation>
   listInvitations(options?: PaginationOptions & { organizationId?: string; email?: string }): Promise<AutoPaginatable<Invitation>>
-  sendInvitation(payload: { email: string; organizationId?: string; expiresInDays?: number; inviterUserId?: string; roleSlug?: string }): Promise<Invitation>
+  sendInvitation(payload: {
+    email: string
+    organizationId?: string
+    expiresInDays?: number
+    inviterUserId?: string
+    roleSlug?: string
+  }): Promise<Invitation>
   acceptInvitation(invitationId: string): Promise<Invitation>
   revokeInvitation(invitationId: string): Promise<Invitation>
   resendInvitation(invitationId: string): Promise<Invitation>
@@ -374,7 +825,10 @@ export interface Organizations {
   listOrganizationRoles(options: Ids<'organizationId'>): Promise<{ object: 'list'; data: Role[] }>
   listOrganizationFeatureFlags(options: { organizationId: string } & PaginationOptions): Promise<AutoPaginatable<FeatureFlag>>
   listOrganizationApiKeys(options: { organizationId: string } & PaginationOptions): Promise<AutoPaginatable<ApiKey>>
-  createOrganizationApiKey(options: { organizationId: string; name: string; permissions?: string[] }, requestOptions?: RequestOptions): Promise<CreatedApiKey>
+  createOrganizationApiKey(
+    options: { organizationId: string; name: string; permissions?: string[] },
+    requestOptions?: RequestOptions,
+  ): Promise<CreatedApiKey>
 }
 
 export interface DirectorySync {
@@ -392,11 +846,21 @@ export interface AuditLogs {
   createEvent(organization: string, event: CreateAuditLogEventOptions, options?: RequestOptions): Promise<void>
   createExport(options: AuditLogExportOptions): Promise<AuditLogExport>
   getExport(auditLogExportId: string): Promise<AuditLogExport>
-  createSchema(schema: { action: string; actor?: { metadata: SchemaMetadata }; targets: { type: string; metadata?: SchemaMetadata }[]; metadata?: SchemaMetadata }, options?: RequestOptions): Promise<AuditLogSchema>
+  createSchema(
+    schema: {
+      action: string
+      actor?: { metadata: SchemaMetadata }
+      targets: { type: string; metadata?: SchemaMetadata }[]
+      metadata?: SchemaMetadata
+    },
+    options?: RequestOptions,
+  ): Promise<AuditLogSchema>
 }
 
 export interface SSO {
-  listConnections(options?: PaginationOptions & { connectionType?: string; domain?: string; organizationId?: string }): Promise<AutoPaginatable<Connection>>
+  listConnections(
+    options?: PaginationOptions & { connectionType?: string; domain?: string; organizationId?: string },
+  ): Promise<AutoPaginatable<Connection>>
   getConnection(id: string): Promise<Connection>
   deleteConnection(id: string): Promise<void>
   /** The SSO authorization URL (synchronous). */
@@ -410,7 +874,14 @@ export interface ApiKeys {
   deleteApiKey(id: string): Promise<void>
 }
 export interface Events {
-  listEvents(options: { events: string[]; organizationId?: string; rangeStart?: string; rangeEnd?: string; limit?: number; after?: string }): Promise<List<Event | undefined>>
+  listEvents(options: {
+    events: string[]
+    organizationId?: string
+    rangeStart?: string
+    rangeEnd?: string
+    limit?: number
+    after?: string
+  }): Promise<List<Event | undefined>>
 }
 export interface FeatureFlags {
   listFeatureFlags(options?: PaginationOptions): Promise<AutoPaginatable<FeatureFlag>>
@@ -422,24 +893,39 @@ export interface FeatureFlags {
 }
 /** Fine-grained authorization (7.x's `fga`; removed from the SDK in 9.x). */
 export interface FGA {
-  check(options: { op?: 'any_of' | 'all_of'; checks: FgaCheck[]; debug?: boolean }, requestOptions?: WarrantTokenOption): Promise<CheckResult>
+  check(
+    options: { op?: 'any_of' | 'all_of'; checks: FgaCheck[]; debug?: boolean },
+    requestOptions?: WarrantTokenOption,
+  ): Promise<CheckResult>
   checkBatch(options: { checks: FgaCheck[]; debug?: boolean }, requestOptions?: WarrantTokenOption): Promise<CheckResult[]>
   createResource(options: { resource: FgaRef; meta?: Record<string, any> }): Promise<FgaResource>
   getResource(resource: FgaRef): Promise<FgaResource>
   listResources(options?: PaginationOptions & { resourceType?: string; search?: string }): Promise<AutoPaginatable<FgaResource>>
   updateResource(options: { resource: FgaRef; meta?: Record<string, any> }): Promise<FgaResource>
   deleteResource(resource: FgaRef): Promise<void>
-  batchWriteResources(options: { op: 'create'; resources: { resource: FgaRef; meta?: Record<string, any> }[] } | { op: 'delete'; resources: FgaRef[] }): Promise<FgaResource[]>
+  batchWriteResources(
+    options: { op: 'create'; resources: { resource: FgaRef; meta?: Record<string, any> }[] } | { op: 'delete'; resources: FgaRef[] },
+  ): Promise<FgaResource[]>
   writeWarrant(options: WriteWarrantOptions): Promise<{ warrantToken: string }>
   batchWriteWarrants(options: WriteWarrantOptions[]): Promise<{ warrantToken: string }>
-  listWarrants(options?: Partial<Record<'resourceType' | 'resourceId' | 'relation' | 'subjectType' | 'subjectId' | 'subjectRelation' | 'after', string>> & { limit?: number }, requestOptions?: WarrantTokenOption): Promise<AutoPaginatable<Warrant>>
-  query(options: PaginationOptions & { q: string; context?: Record<string, unknown> }, requestOptions?: WarrantTokenOption): Promise<AutoPaginatable<QueryResult>>
+  listWarrants(
+    options?: Partial<
+      Record<'resourceType' | 'resourceId' | 'relation' | 'subjectType' | 'subjectId' | 'subjectRelation' | 'after', string>
+    > & { limit?: number },
+    requestOptions?: WarrantTokenOption,
+  ): Promise<AutoPaginatable<Warrant>>
+  query(
+    options: PaginationOptions & { q: string; context?: Record<string, unknown> },
+    requestOptions?: WarrantTokenOption,
+  ): Promise<AutoPaginatable<QueryResult>>
 }
 /** Multi-factor authentication (7.x's `mfa`). */
 export interface Mfa {
   deleteFactor(id: string): Promise<void>
   getFactor(id: string): Promise<MfaFactor>
-  enrollFactor(options: { type: 'totp'; issuer: string; user: string } | { type: 'sms'; phoneNumber: string } | { type: 'generic_otp' }): Promise<MfaFactor<TotpWithSecrets>>
+  enrollFactor(
+    options: { type: 'totp'; issuer: string; user: string } | { type: 'sms'; phoneNumber: string } | { type: 'generic_otp' },
+  ): Promise<MfaFactor<TotpWithSecrets>>
   challengeFactor(options: { authenticationFactorId: string; smsTemplate?: string }): Promise<Challenge>
   /** @deprecated use verifyChallenge */
   verifyFactor(options: Ids<'authenticationChallengeId' | 'code'>): Promise<{ challenge: Challenge; valid: boolean }>
@@ -452,7 +938,14 @@ export interface OrganizationDomains {
   delete(id: string): Promise<void>
 }
 export interface Passwordless {
-  createSession(options: { type: 'MagicLink'; email: string; redirectURI?: string; state?: string; connection?: string; expiresIn?: number }): Promise<PasswordlessSession>
+  createSession(options: {
+    type: 'MagicLink'
+    email: string
+    redirectURI?: string
+    state?: string
+    connection?: string
+    expiresIn?: number
+  }): Promise<PasswordlessSession>
   /** The API's answer, as sent. */
   sendSession(sessionId: string): Promise<unknown>
 }
@@ -461,7 +954,12 @@ export interface Pipes {
 }
 export interface Portal {
   /** The API's answer, as sent (`{ link }`). */
-  generateLink(options: { organization: string; intent: 'sso' | 'dsync' | 'audit_logs' | 'log_streams' | 'domain_verification' | 'certificate_renewal'; returnUrl?: string; successUrl?: string }): Promise<{ link: string }>
+  generateLink(options: {
+    organization: string
+    intent: 'sso' | 'dsync' | 'audit_logs' | 'log_streams' | 'domain_verification' | 'certificate_renewal'
+    returnUrl?: string
+    successUrl?: string
+  }): Promise<{ link: string }>
 }
 export interface Widgets {
   getToken(payload: { organizationId: string; userId?: string; scopes?: string[] }): Promise<string>
@@ -482,8 +980,13 @@ export interface Vault {
   encrypt(data: string, context: Record<string, unknown>, associatedData?: string): Promise<string>
   decrypt(encryptedData: string, associatedData?: string): Promise<string>
   /** @deprecated aliases of the `*Object` methods */
-  createSecret: Vault['createObject']; listSecrets: Vault['listObjects']; listSecretVersions: Vault['listObjectVersions']; readSecret: Vault['readObject']
-  describeSecret: Vault['describeObject']; updateSecret: Vault['updateObject']; deleteSecret: Vault['deleteObject']
+  createSecret: Vault['createObject']
+  listSecrets: Vault['listObjects']
+  listSecretVersions: Vault['listObjectVersions']
+  readSecret: Vault['readObject']
+  describeSecret: Vault['describeObject']
+  updateSecret: Vault['updateObject']
+  deleteSecret: Vault['deleteObject']
 }
 /** Webhook signatures (HMAC-SHA256, computed natively). */
 export interface Webhooks {
@@ -497,13 +1000,18 @@ export interface Actions {
   readonly computeSignature: Webhooks['computeSignature']
   readonly verifyHeader: Webhooks['verifyHeader']
   serializeType(type: 'authentication' | 'user_registration'): ActionResponse['object']
-  signResponse(data: { type: 'authentication' | 'user_registration'; verdict: 'Allow' | 'Deny'; errorMessage?: string }, secret: string): Promise<ActionResponse>
+  signResponse(
+    data: { type: 'authentication' | 'user_registration'; verdict: 'Allow' | 'Deny'; errorMessage?: string },
+    secret: string,
+  ): Promise<ActionResponse>
   constructAction(options: SignedPayloadOptions<unknown>): Promise<ActionContext | undefined>
 }
 
 /** Options of the `WorkOS` constructor (7.x). */
 export interface WorkOSOptions {
-  apiHostname?: string; https?: boolean; port?: number
+  apiHostname?: string
+  https?: boolean
+  port?: number
   /** Per-request timeout in milliseconds (each attempt). Default 60 000. */
   timeout?: number
   clientId?: string
@@ -523,13 +1031,31 @@ export declare class WorkOS {
   readonly options: WorkOSOptions
   /** `'7.82.0'`: the SDK version this client reproduces. */
   readonly version: string
-  readonly actions: Actions; readonly apiKeys: ApiKeys; readonly auditLogs: AuditLogs; readonly directorySync: DirectorySync; readonly events: Events
-  readonly featureFlags: FeatureFlags; readonly fga: FGA; readonly mfa: Mfa; readonly organizations: Organizations; readonly organizationDomains: OrganizationDomains
-  readonly passwordless: Passwordless; readonly pipes: Pipes; readonly portal: Portal; readonly sso: SSO; readonly userManagement: UserManagement
-  readonly vault: Vault; readonly webhooks: Webhooks; readonly widgets: Widgets
+  readonly actions: Actions
+  readonly apiKeys: ApiKeys
+  readonly auditLogs: AuditLogs
+  readonly directorySync: DirectorySync
+  readonly events: Events
+  readonly featureFlags: FeatureFlags
+  readonly fga: FGA
+  readonly mfa: Mfa
+  readonly organizations: Organizations
+  readonly organizationDomains: OrganizationDomains
+  readonly passwordless: Passwordless
+  readonly pipes: Pipes
+  readonly portal: Portal
+  readonly sso: SSO
+  readonly userManagement: UserManagement
+  readonly vault: Vault
+  readonly webhooks: Webhooks
+  readonly widgets: Widgets
   /** Requests of your own, on this client's API location only: the answer's JSON as `data` (`null` when not JSON). */
   get<T = any>(path: string, options?: { query?: Record<string, unknown>; accessToken?: string } & WarrantTokenOption): Promise<{ data: T }>
-  post<T = any>(path: string, entity: unknown, options?: { query?: Record<string, unknown> } & RequestOptions & WarrantTokenOption): Promise<{ data: T }>
+  post<T = any>(
+    path: string,
+    entity: unknown,
+    options?: { query?: Record<string, unknown> } & RequestOptions & WarrantTokenOption,
+  ): Promise<{ data: T }>
   put<T = any>(path: string, entity: unknown, options?: { query?: Record<string, unknown> } & RequestOptions): Promise<{ data: T }>
   delete(path: string, query?: Record<string, unknown>): Promise<void>
   emitWarning(warning: string): void

@@ -286,7 +286,12 @@ function workosProvider(config) {
     const message = toolCallsOf(req.body)
     if (message.calls.length === 0) return state.sessions.run(slot, next)
     if (message.calls.some((call) => typeof call.name !== 'string')) {
-      return answerMessage(req, res, message, message.calls.map(() => null))
+      return answerMessage(
+        req,
+        res,
+        message,
+        message.calls.map(() => null),
+      )
     }
     const act = (decision) => {
       if (typeof decision === 'number') return reject(decision, res)
@@ -374,7 +379,8 @@ async function exchangeToken(request) {
     throw new TypeError('[WorkOS] exchangeToken({ resource }) needs resource: the URL of the API the token is for')
   }
   const scopes = Array.isArray(scope) ? scope.join(' ') : scope
-  if (scopes !== undefined && typeof scopes !== 'string') throw new TypeError('[WorkOS] exchangeToken: scope must be a string or an array of strings')
+  if (scopes !== undefined && typeof scopes !== 'string')
+    throw new TypeError('[WorkOS] exchangeToken: scope must be a string or an array of strings')
   return slot.exchange(resource, scopes)
 }
 

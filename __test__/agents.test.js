@@ -97,7 +97,11 @@ describe('machine-to-machine tokens', () => {
       assert.equal(res.isError, true, tool)
       assert.match(res.content[0].text, pattern)
     }
-    assert.equal(emu.requests.filter((r) => r.path.startsWith('/user_management') || r.path.startsWith('/organizations')).length, 0, 'no lookup for a machine')
+    assert.equal(
+      emu.requests.filter((r) => r.path.startsWith('/user_management') || r.path.startsWith('/organizations')).length,
+      0,
+      'no lookup for a machine',
+    )
     assert.equal(text(await post(`${app.url}/mcp`, call('sync'), bearer(token))), 'ran sync', "the application's organization counts")
     assert.equal(text(await post(`${app.url}/mcp`, call('any_other_tool'), bearer(token))), 'ran any_other_tool')
   })
@@ -141,7 +145,10 @@ describe('machine-to-machine tokens', () => {
       }
       const provider = (overrides) => new (require('../native.js').NativeProvider)(configFor(emu, 'http://127.0.0.1:1', overrides))
       assert.equal((await outcomeOf(provider({}), `Bearer ${token}`)).reason, 'missing_sid')
-      assert.equal((await outcomeOf(provider({ machineTokens: ['client_01SOMEONE_ELSE'] }), `Bearer ${token}`)).reason, 'machine_not_allowed')
+      assert.equal(
+        (await outcomeOf(provider({ machineTokens: ['client_01SOMEONE_ELSE'] }), `Bearer ${token}`)).reason,
+        'machine_not_allowed',
+      )
       assert.equal(JSON.parse(text(await post(`${allowed.url}/mcp`, call('whoami'), bearer(token)))).kind, 'machine')
     } finally {
       await off.close()
@@ -160,7 +167,11 @@ describe('machine-to-machine tokens', () => {
   test('machineTokens is validated at start-up', () => {
     const base = configFor(emu, 'http://127.0.0.1:1')
     for (const machineTokens of ['yes', 1, [], [''], [5], {}]) {
-      assert.throws(() => pkg.workosProvider({ ...base, machineTokens }), /^Error: \[WorkOS\] Invalid config: machineTokens must be true, false, or an array/, JSON.stringify(machineTokens))
+      assert.throws(
+        () => pkg.workosProvider({ ...base, machineTokens }),
+        /^Error: \[WorkOS\] Invalid config: machineTokens must be true, false, or an array/,
+        JSON.stringify(machineTokens),
+      )
     }
   })
 })
@@ -184,9 +195,12 @@ describe('token exchange: calling your API as the user', () => {
   })
 
   const userToken = (claims = {}) => emu.mintToken({ scope: 'mcp files:read', org_id: ORG, client_id: 'client_mcp_inspector', ...claims })
-  const exchanges = () => emu.requests.filter((r) => r.path === '/oauth2/token' && new URLSearchParams(r.body).get('grant_type') === TOKEN_EXCHANGE)
+  const exchanges = () =>
+    emu.requests.filter((r) => r.path === '/oauth2/token' && new URLSearchParams(r.body).get('grant_type') === TOKEN_EXCHANGE)
   const callApi = async (token, args = {}, app = mcp) => {
-    const res = result(await post(`${app.url}/mcp`, call('callApi', { resource: apiResource, url: `${api.url}/mcp`, ...args }), bearer(token)))
+    const res = result(
+      await post(`${app.url}/mcp`, call('callApi', { resource: apiResource, url: `${api.url}/mcp`, ...args }), bearer(token)),
+    )
     return res
   }
 
@@ -338,7 +352,10 @@ describe('token exchange: calling your API as the user', () => {
       await plain.close()
     }
     await assert.rejects(pkg.exchangeToken({ resource: apiResource }), /Session not initialized/)
-    assert.throws(() => pkg.workosProvider({ ...configFor(emu, 'http://127.0.0.1:1'), connect: { clientId: 'x' } }), /Invalid config: connect needs clientSecret/)
+    assert.throws(
+      () => pkg.workosProvider({ ...configFor(emu, 'http://127.0.0.1:1'), connect: { clientId: 'x' } }),
+      /Invalid config: connect needs clientSecret/,
+    )
   })
 
   test('the client secret never appears in anything the package hands out', async () => {
@@ -348,15 +365,19 @@ describe('token exchange: calling your API as the user', () => {
     for (const args of [{}, { resource: 'https://unregistered.example/api' }]) {
       seen.push((await callApi(token, args)).content[0].text)
     }
-    const errors = [
-      new pkg.TokenExchangeError({ kind: 'refused', error: 'invalid_grant', description: 'x', status: 400 }),
-    ]
-    const { middleware, router } = pkg.workosProvider({ ...configFor(emu, 'http://127.0.0.1:1'), connect: { clientId: connect.client_id, clientSecret: secret } })
+    const errors = [new pkg.TokenExchangeError({ kind: 'refused', error: 'invalid_grant', description: 'x', status: 400 })]
+    const { middleware, router } = pkg.workosProvider({
+      ...configFor(emu, 'http://127.0.0.1:1'),
+      connect: { clientId: connect.client_id, clientSecret: secret },
+    })
     for (const value of [...seen, ...errors, middleware, router, pkg.getClient()]) {
       for (const dump of [JSON.stringify(value) ?? '', util.inspect(value, { showHidden: true, getters: true, depth: null })]) {
         assert.ok(!dump.includes(secret), dump.slice(0, 200))
       }
     }
-    assert.ok(!emu.requests.some((r) => r.path !== '/oauth2/token' && JSON.stringify(r).includes(secret)), 'sent only to the token endpoint')
+    assert.ok(
+      !emu.requests.some((r) => r.path !== '/oauth2/token' && JSON.stringify(r).includes(secret)),
+      'sent only to the token endpoint',
+    )
   })
 })

@@ -38,7 +38,15 @@ function signRaw(headerB64, payloadB64, kid = emu.currentKid) {
 
 const enc = (obj) => base64url(JSON.stringify(obj))
 const header = (extra = {}) => ({ alg: 'RS256', typ: 'JWT', kid: emu.currentKid, ...extra })
-const claims = (extra = {}) => ({ iss: emu.url, aud: emu.clientId, sub: 'user_1', sid: 'session_1', iat: now(), exp: now() + 300, ...extra })
+const claims = (extra = {}) => ({
+  iss: emu.url,
+  aud: emu.clientId,
+  sub: 'user_1',
+  sid: 'session_1',
+  iat: now(),
+  exp: now() + 300,
+  ...extra,
+})
 const hmac = (alg, secret, h = {}, c = {}) => {
   const input = `${enc({ alg, kid: emu.currentKid, ...h })}.${enc(claims(c))}`
   const digest = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' }[alg]
@@ -60,7 +68,10 @@ const cases = {
   // Algorithms
   'alg none, no signature': [() => emu.mintToken({}, { alg: 'none' }), rejected('algorithm_not_allowed')],
   'alg None': [() => encodeUnsigned(header({ alg: 'None' }), claims()), rejected('algorithm_not_allowed')],
-  'alg NONE with a signature': [() => `${encodeUnsigned(header({ alg: 'NONE' }), claims())}${base64url('x'.repeat(256))}`, rejected('algorithm_not_allowed')],
+  'alg NONE with a signature': [
+    () => `${encodeUnsigned(header({ alg: 'NONE' }), claims())}${base64url('x'.repeat(256))}`,
+    rejected('algorithm_not_allowed'),
+  ],
   'alg RS256 header with an empty signature': [() => `${enc(header())}.${enc(claims())}.`, rejected('bad_signature')],
   'HS256 keyed with the PEM public key': [() => hmac('HS256', emu.publicKeyPem()), rejected('algorithm_not_allowed')],
   'HS384 keyed with the PEM public key': [() => hmac('HS384', emu.publicKeyPem()), rejected('algorithm_not_allowed')],
@@ -100,7 +111,10 @@ const cases = {
   'b64 false without crit': [() => emu.mintToken({}, { header: { b64: false } }), rejected('b64_not_supported')],
   'nested JWT (cty JWT)': [() => signRaw(enc(header({ cty: 'JWT' })), base64url(emu.mintToken())), rejected('malformed_payload')],
   'five-part JWE': [() => `${enc({ alg: 'RSA-OAEP', enc: 'A256GCM' })}.a.b.c.d`, rejected('not_a_jws')],
-  'duplicate alg in the header': [() => signRaw(base64url(`{"alg":"none","alg":"RS256","kid":"${emu.currentKid}"}`), enc(claims())), rejected('malformed_header')],
+  'duplicate alg in the header': [
+    () => signRaw(base64url(`{"alg":"none","alg":"RS256","kid":"${emu.currentKid}"}`), enc(claims())),
+    rejected('malformed_header'),
+  ],
   'header that is not an object': [() => signRaw(base64url('["RS256"]'), enc(claims())), rejected('malformed_header')],
 
   // Claims
@@ -125,7 +139,10 @@ const cases = {
   'aud as an array holding the client id': [() => emu.mintToken({ aud: ['x', emu.clientId] }), accepted],
   'aud as the MCP resource URL': [() => emu.mintToken({ aud: 'http://127.0.0.1:3002/mcp' }), accepted],
   'aud as an empty array': [() => emu.mintToken({ aud: [] }), rejected('audience_mismatch')],
-  'aud as an array of foreign audiences': [() => emu.mintToken({ aud: ['client_other', 'https://evil/mcp'] }), rejected('audience_mismatch')],
+  'aud as an array of foreign audiences': [
+    () => emu.mintToken({ aud: ['client_other', 'https://evil/mcp'] }),
+    rejected('audience_mismatch'),
+  ],
   'aud missing': [() => emu.mintToken({ aud: undefined }), rejected('audience_mismatch')],
   'sub empty': [() => emu.mintToken({ sub: '' }), rejected('missing_sub')],
   'sub not a string': [() => emu.mintToken({ sub: 12345 }), rejected('missing_sub')],
@@ -135,21 +152,51 @@ const cases = {
 
   // Encoding and size
   'duplicate exp in the payload': [
-    () => signRaw(enc(header()), base64url(`{"iss":"${emu.url}","aud":"${emu.clientId}","sub":"s","sid":"s","exp":1,"exp":${now() + 300}}`)),
+    () =>
+      signRaw(enc(header()), base64url(`{"iss":"${emu.url}","aud":"${emu.clientId}","sub":"s","sid":"s","exp":1,"exp":${now() + 300}}`)),
     rejected('malformed_payload'),
   ],
   'duplicate sub in the payload': [
-    () => signRaw(enc(header()), base64url(`{"iss":"${emu.url}","aud":"${emu.clientId}","sub":"user_a","sub":"user_admin","sid":"s","exp":${now() + 300}}`)),
+    () =>
+      signRaw(
+        enc(header()),
+        base64url(`{"iss":"${emu.url}","aud":"${emu.clientId}","sub":"user_a","sub":"user_admin","sid":"s","exp":${now() + 300}}`),
+      ),
     rejected('malformed_payload'),
   ],
   'invalid UTF-8 in the payload': [
-    () => signRaw(enc(header()), base64url(Buffer.concat([Buffer.from(`{"iss":"${emu.url}","aud":"${emu.clientId}","sub":"`), Buffer.from([0xff, 0xfe]), Buffer.from(`","sid":"s","exp":${now() + 300}}`)]))),
+    () =>
+      signRaw(
+        enc(header()),
+        base64url(
+          Buffer.concat([
+            Buffer.from(`{"iss":"${emu.url}","aud":"${emu.clientId}","sub":"`),
+            Buffer.from([0xff, 0xfe]),
+            Buffer.from(`","sid":"s","exp":${now() + 300}}`),
+          ]),
+        ),
+      ),
     rejected('malformed_payload'),
   ],
-  'padded base64 header': [() => { const [h, p, s] = emu.mintToken().split('.'); return `${h}==.${p}.${s}` }, rejected('malformed_header')],
+  'padded base64 header': [
+    () => {
+      const [h, p, s] = emu.mintToken().split('.')
+      return `${h}==.${p}.${s}`
+    },
+    rejected('malformed_header'),
+  ],
   'padded base64 signature': [() => `${emu.mintToken()}==`, rejected('malformed_signature')],
   'padded payload under a valid signature': [() => signRaw(enc(header()), `${enc(claims())}==`), rejected('malformed_payload')],
-  'standard base64 alphabet in the payload': [() => signRaw(enc(header()), Buffer.from(JSON.stringify(claims({ pad: '>>>???' }))).toString('base64').replace(/=+$/, '')), rejected('malformed_payload')],
+  'standard base64 alphabet in the payload': [
+    () =>
+      signRaw(
+        enc(header()),
+        Buffer.from(JSON.stringify(claims({ pad: '>>>???' })))
+          .toString('base64')
+          .replace(/=+$/, ''),
+      ),
+    rejected('malformed_payload'),
+  ],
   'non-canonical trailing bits in the signature': [
     () => {
       const token = emu.mintToken()
@@ -161,8 +208,20 @@ const cases = {
     },
     rejected('malformed_signature'),
   ],
-  'whitespace inside the header segment': [() => { const [h, p, s] = emu.mintToken().split('.'); return `${h.slice(0, 5)}\n${h.slice(5)}.${p}.${s}` }, rejected('malformed_header')],
-  'whitespace inside the payload segment (the signature no longer matches)': [() => { const [h, p, s] = emu.mintToken().split('.'); return `${h}.${p.slice(0, 5)}\n${p.slice(5)}.${s}` }, rejected('bad_signature')],
+  'whitespace inside the header segment': [
+    () => {
+      const [h, p, s] = emu.mintToken().split('.')
+      return `${h.slice(0, 5)}\n${h.slice(5)}.${p}.${s}`
+    },
+    rejected('malformed_header'),
+  ],
+  'whitespace inside the payload segment (the signature no longer matches)': [
+    () => {
+      const [h, p, s] = emu.mintToken().split('.')
+      return `${h}.${p.slice(0, 5)}\n${p.slice(5)}.${s}`
+    },
+    rejected('bad_signature'),
+  ],
   'more than three segments': [() => `${emu.mintToken()}.extra`, rejected('not_a_jws')],
   'empty token segments': [() => '..', rejected('malformed_header')],
   'token just over the 16 KiB cap': [() => `${emu.mintToken()}${'A'.repeat(16 * 1024)}`, rejected('token_too_large')],
@@ -209,7 +268,11 @@ describe('attack suite: keys', () => {
     }
   })
 
-  for (const [name, patch] of Object.entries({ 'use enc': { use: 'enc' }, 'alg PS256': { alg: 'PS256' }, 'key_ops encrypt': { key_ops: ['encrypt'] } })) {
+  for (const [name, patch] of Object.entries({
+    'use enc': { use: 'enc' },
+    'alg PS256': { alg: 'PS256' },
+    'key_ops encrypt': { key_ops: ['encrypt'] },
+  })) {
     test(`a JWK with ${name} is not used for RS256 verification`, async () => {
       const own = await createEmulator()
       try {
@@ -342,7 +405,11 @@ describe('attack suite: upstream documents', () => {
   })
 
   test('huge, redirected or non-object metadata falls back to the static document', async () => {
-    for (const fault of [{ status: 200, body: 'x'.repeat(2 * 1024 * 1024) }, { status: 301, body: '', headers: { location: 'http://127.0.0.1:9/' } }, { status: 200, body: '[]' }]) {
+    for (const fault of [
+      { status: 200, body: 'x'.repeat(2 * 1024 * 1024) },
+      { status: 301, body: '', headers: { location: 'http://127.0.0.1:9/' } },
+      { status: 200, body: '[]' },
+    ]) {
       const own = await createEmulator()
       try {
         own.fault('/.well-known/oauth-authorization-server', fault)
@@ -393,8 +460,26 @@ describe('attack suite: the Authorization header over HTTP', () => {
   }
 
   test('repeated Authorization headers never authenticate (Node refuses the request)', async () => {
-    assert.equal(await rawGet('/mcp', [['authorization', `Bearer ${emu.mintToken()}`], ['authorization', 'Bearer garbage']].flat()), 400)
-    assert.equal(await rawGet('/mcp', [['authorization', 'Bearer garbage'], ['authorization', `Bearer ${emu.mintToken()}`]].flat()), 400)
+    assert.equal(
+      await rawGet(
+        '/mcp',
+        [
+          ['authorization', `Bearer ${emu.mintToken()}`],
+          ['authorization', 'Bearer garbage'],
+        ].flat(),
+      ),
+      400,
+    )
+    assert.equal(
+      await rawGet(
+        '/mcp',
+        [
+          ['authorization', 'Bearer garbage'],
+          ['authorization', `Bearer ${emu.mintToken()}`],
+        ].flat(),
+      ),
+      400,
+    )
   })
 
   test('a token in the query string is ignored', async () => {

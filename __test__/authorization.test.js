@@ -52,8 +52,11 @@ after(async () => {
 })
 
 /** A token for `user` in the organization, with these scopes (space-separated, as AuthKit writes them). */
-const tokenFor = (user, scope = 'mcp deploy', claims = {}) => emu.mintToken({ sub: user, org_id: ORG, scope, client_id: 'client_mcp', ...claims })
-const apiLookups = () => emu.requests.filter((r) => r.path === '/user_management/organization_memberships' || /^\/organizations\/[^/]+\/roles$/.test(r.path)).length
+const tokenFor = (user, scope = 'mcp deploy', claims = {}) =>
+  emu.mintToken({ sub: user, org_id: ORG, scope, client_id: 'client_mcp', ...claims })
+const apiLookups = () =>
+  emu.requests.filter((r) => r.path === '/user_management/organization_memberships' || /^\/organizations\/[^/]+\/roles$/.test(r.path))
+    .length
 
 describe('discovery names the scopes', () => {
   test('both protected-resource documents publish scopes_supported', async () => {
@@ -80,7 +83,10 @@ describe('discovery names the scopes', () => {
     for (const headers of [{}, bearer(emu.mintToken({ aud: 'other' })), bearer(emu.mintToken({ exp: nowSeconds() - 100 }))]) {
       const res = await post(`${app.url}/mcp`, list(), headers)
       assert.equal(res.status, 401)
-      assert.match(res.headers.get('www-authenticate'), /^Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp", scope="mcp"/)
+      assert.match(
+        res.headers.get('www-authenticate'),
+        /^Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp", scope="mcp"/,
+      )
     }
   })
 
@@ -95,7 +101,11 @@ describe('discovery names the scopes', () => {
       [{ tools: ['t'] }, /tools must be an object/],
       [{ permissionCache: { maxAgeMs: 5 } }, /maxAgeMs must be a whole number/],
     ]) {
-      assert.throws(() => pkg.workosProvider({ ...base, ...config }), (err) => pattern.test(err.message) && err.message.startsWith('[WorkOS] Invalid config: '), JSON.stringify(config))
+      assert.throws(
+        () => pkg.workosProvider({ ...base, ...config }),
+        (err) => pattern.test(err.message) && err.message.startsWith('[WorkOS] Invalid config: '),
+        JSON.stringify(config),
+      )
     }
   })
 })
@@ -135,7 +145,11 @@ describe('missing scopes: the step-up challenge', () => {
   })
 
   test('tools/list, initialize and other methods are never blocked by a tool policy', async () => {
-    for (const message of [list(), { jsonrpc: '2.0', id: 9, method: 'initialize', params: {} }, { jsonrpc: '2.0', method: 'notifications/initialized' }]) {
+    for (const message of [
+      list(),
+      { jsonrpc: '2.0', id: 9, method: 'initialize', params: {} },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+    ]) {
       const res = await post(`${app.url}/mcp`, message, bearer(emu.mintToken({ sub: member, org_id: ORG })))
       assert.equal(res.status, 200, message.method)
     }
@@ -173,7 +187,10 @@ describe('permissions, roles and organization: tool errors, the tool never runs'
   test('organization: a token without org_id is refused for the tool that needs one', async () => {
     const token = emu.mintToken({ sub: admin, scope: 'mcp deploy' })
     assert.match(textOf((await post(`${app.url}/mcp`, call('billing'), bearer(token))).body), /needs an organization/)
-    assert.match(textOf((await post(`${app.url}/mcp`, call('read'), bearer(token))).body), /needs permissions, which come from an organization membership/)
+    assert.match(
+      textOf((await post(`${app.url}/mcp`, call('read'), bearer(token))).body),
+      /needs permissions, which come from an organization membership/,
+    )
     assert.equal(textOf((await post(`${app.url}/mcp`, call('billing'), bearer(tokenFor(member)))).body), 'ran billing')
   })
 
@@ -187,7 +204,11 @@ describe('permissions, roles and organization: tool errors, the tool never runs'
       const message = { jsonrpc: '2.0', id: 77, method: 'tools/call', params }
       const res = await post(`${app.url}/mcp`, message, bearer(tokenFor(admin)))
       assert.equal(res.status, 200)
-      assert.deepEqual(res.body, { jsonrpc: '2.0', id: 77, error: { code: -32602, message: 'Invalid params: the tool name must be a string' } }, JSON.stringify(params))
+      assert.deepEqual(
+        res.body,
+        { jsonrpc: '2.0', id: 77, error: { code: -32602, message: 'Invalid params: the tool name must be a string' } },
+        JSON.stringify(params),
+      )
       assert.deepEqual(app.reached, [])
     }
   })
@@ -198,7 +219,10 @@ describe('permissions, roles and organization: tool errors, the tool never runs'
     const res = await post(`${app.url}/mcp`, batch, bearer(tokenFor(member)))
     assert.equal(res.status, 200)
     assert.equal(res.body.length, 3, 'one answer per request, none for the notification')
-    assert.deepEqual(res.body.map((r) => r.id), [batch[0].id, batch[1].id, batch[2].id])
+    assert.deepEqual(
+      res.body.map((r) => r.id),
+      [batch[0].id, batch[1].id, batch[2].id],
+    )
     assert.match(res.body[0].error.message, /^Not run: another request in this batch was refused/)
     assert.equal(res.body[1].result.isError, true)
     assert.match(res.body[2].error.message, /^Not run/)
@@ -234,7 +258,11 @@ describe('permissions, roles and organization: tool errors, the tool never runs'
     assert.equal(textOf((await post(`${app.url}/mcp`, call('admin'), bearer(token))).body), 'ran admin')
     assert.equal(apiLookups(), 0)
     const notGranted = tokenFor(admin, 'mcp deploy', { permissions: ['deploy:read'] })
-    assert.match(textOf((await post(`${app.url}/mcp`, call('deploy'), bearer(notGranted))).body), /needs the permission "deploy:run"/, 'the token says no, even though the membership would say yes')
+    assert.match(
+      textOf((await post(`${app.url}/mcp`, call('deploy'), bearer(notGranted))).body),
+      /needs the permission "deploy:run"/,
+      'the token says no, even though the membership would say yes',
+    )
   })
 
   test('a burst of 50 calls by one user costs one membership lookup and one roles lookup', async () => {
@@ -259,7 +287,10 @@ describe('permissions, roles and organization: tool errors, the tool never runs'
         emu.fault('/user_management/organization_memberships', kind)
         const res = await post(`${fresh.url}/mcp`, [call('read'), call('whoami')], bearer(tokenFor(admin)))
         assert.equal(res.body[0].result.isError, true, kind)
-        assert.match(textOf(res.body[0]), /could not be authorized: your roles and permissions could not be read from WorkOS \(GET \/user_management\/organization_memberships/)
+        assert.match(
+          textOf(res.body[0]),
+          /could not be authorized: your roles and permissions could not be read from WorkOS \(GET \/user_management\/organization_memberships/,
+        )
         assert.match(res.body[1].error.message, /^Not run/)
         emu.clearFaults()
       }
@@ -297,7 +328,9 @@ describe('the session and req.auth', () => {
     assert.deepEqual(session.entitlements, ['pro'])
     assert.deepEqual(session.featureFlags, ['beta'])
     assert.equal(session.impersonator.sub, 'admin@example.com')
-    const plain = JSON.parse(textOf((await post(`${app.url}/mcp`, call('whoami'), bearer(emu.mintToken({ sub: member, org_id: ORG, scope: 'mcp' })))).body))
+    const plain = JSON.parse(
+      textOf((await post(`${app.url}/mcp`, call('whoami'), bearer(emu.mintToken({ sub: member, org_id: ORG, scope: 'mcp' })))).body),
+    )
     for (const key of ['roles', 'entitlements', 'featureFlags', 'impersonator']) assert.equal(key in plain, false, key)
     assert.equal(plain.clientId, undefined)
   })
@@ -372,7 +405,10 @@ describe('helpers inside tools', () => {
       for (const helper of ['hasPermission', 'requirePermission']) {
         const res = (await post(`${fresh.url}/mcp`, call('need', { helper, names: ['deploy:read'] }), bearer(tokenFor(member)))).body.result
         assert.equal(res.isError, true)
-        assert.match(resultText(res), /^\[WorkOS\] Could not read the caller's roles and permissions from WorkOS: GET \/organizations\/org_01ACME\/roles answered HTTP 500/)
+        assert.match(
+          resultText(res),
+          /^\[WorkOS\] Could not read the caller's roles and permissions from WorkOS: GET \/organizations\/org_01ACME\/roles answered HTTP 500/,
+        )
       }
     } finally {
       emu.clearFaults()

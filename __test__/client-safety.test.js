@@ -26,7 +26,12 @@ let ours
 /** Every way a dump of `value` is written: JSON, inspect (plain, all hidden members and getters), console. */
 function dumps(value) {
   let logged = ''
-  const sink = new Writable({ write(chunk, _, done) { logged += chunk; done() } })
+  const sink = new Writable({
+    write(chunk, _, done) {
+      logged += chunk
+      done()
+    },
+  })
   const logger = new console.Console({ stdout: sink, stderr: sink })
   logger.log(value)
   logger.dir(value, { showHidden: true, getters: true, depth: Infinity })
@@ -107,14 +112,19 @@ describe('getClient() safety (issue 9)', () => {
       try {
         const clients = {
           'new WorkOS(key)': new pkg.WorkOS(KEY),
-          'new WorkOS(key, options)': new pkg.WorkOS(KEY, { ...options, appInfo: { name: 'tool', version: '1' }, config: { headers: { 'X-A': 'b' } } }),
+          'new WorkOS(key, options)': new pkg.WorkOS(KEY, {
+            ...options,
+            appInfo: { name: 'tool', version: '1' },
+            config: { headers: { 'X-A': 'b' } },
+          }),
           'new WorkOS() with WORKOS_API_KEY': new pkg.WorkOS(),
         }
         pkg.workosProvider(configFor(emu, 'http://127.0.0.1:1'))
         clients['getClient()'] = pkg.getClient()
         for (const [what, client] of Object.entries(clients)) {
           assertNoKey(client, what)
-          for (const [name, module] of Object.entries(client)) if (module && typeof module === 'object') assertNoKey(module, `${what}.${name}`)
+          for (const [name, module] of Object.entries(client))
+            if (module && typeof module === 'object') assertNoKey(module, `${what}.${name}`)
           assert.equal(client.key, KEY, `${what}: key stays readable`)
           assert.ok(!Object.keys(client).includes('key'), `${what}: key is not an own property`)
           assert.ok(!Object.getOwnPropertyNames(client).includes('key'))
@@ -140,7 +150,11 @@ describe('getClient() safety (issue 9)', () => {
 
     test('every exception class, from real failing calls', async () => {
       const fault = (p, kind, times = 1) => emu.fault(p, kind, { times })
-      const caught = async (promise) => promise.then(() => assert.fail('expected an error'), (e) => e)
+      const caught = async (promise) =>
+        promise.then(
+          () => assert.fail('expected an error'),
+          (e) => e,
+        )
       const errors = {
         UnauthorizedException: await caught(new pkg.WorkOS(`${KEY}_wrong`, options).userManagement.getUser(ADA)),
         NotFoundException: await caught(ours.userManagement.getUser('user_missing')),
@@ -162,12 +176,20 @@ describe('getClient() safety (issue 9)', () => {
       errors['Unexpected error: ParseError'] = await caught(ours.userManagement.getUser(ADA))
       fault(`/user_management/users/${ADA}`, 'drop', 4)
       errors['Unexpected error: fetch failed'] = await caught(ours.userManagement.getUser(ADA))
-      errors.SignatureVerificationException = await caught(ours.webhooks.verifyHeader({ payload: {}, sigHeader: `t=${Date.now()},v1=00`, secret: 's' }))
+      errors.SignatureVerificationException = await caught(
+        ours.webhooks.verifyHeader({ payload: {}, sigHeader: `t=${Date.now()},v1=00`, secret: 's' }),
+      )
       emu.clearFaults()
       const saved = process.env.WORKOS_API_KEY
       delete process.env.WORKOS_API_KEY
       try {
-        errors.NoApiKeyProvidedException = (() => { try { return new pkg.WorkOS() } catch (e) { return e } })()
+        errors.NoApiKeyProvidedException = (() => {
+          try {
+            return new pkg.WorkOS()
+          } catch (e) {
+            return e
+          }
+        })()
       } finally {
         if (saved !== undefined) process.env.WORKOS_API_KEY = saved
       }
@@ -176,7 +198,10 @@ describe('getClient() safety (issue 9)', () => {
         assertNoKey(error, what)
       }
       for (const name of Object.keys(pkg).filter((n) => /Exception$|^ParseError$/.test(n))) {
-        assert.ok(Object.values(errors).some((e) => e.constructor === pkg[name]), `${name} was exercised`)
+        assert.ok(
+          Object.values(errors).some((e) => e.constructor === pkg[name]),
+          `${name} was exercised`,
+        )
       }
     })
 
@@ -196,17 +221,27 @@ describe('getClient() safety (issue 9)', () => {
     test('sealed sessions: the cookie password is in no result, session object or error', async () => {
       const um = new pkg.WorkOS(KEY, { ...options, clientId: emu.clientId }).userManagement
       const response = { user: { id: ADA }, accessToken: emu.mintToken(), refreshToken: 'rt' }
-      const sealed = await um.sealSessionDataFromAuthenticationResponse({ authenticationResponse: response, cookiePassword: COOKIE_PASSWORD })
+      const sealed = await um.sealSessionDataFromAuthenticationResponse({
+        authenticationResponse: response,
+        cookiePassword: COOKIE_PASSWORD,
+      })
       const session = um.loadSealedSession({ sessionData: sealed, cookiePassword: COOKIE_PASSWORD })
       const values = {
         sealed,
-        prepared: await um.prepareAuthenticationResponse({ authenticationResponse: response, session: { sealSession: true, cookiePassword: COOKIE_PASSWORD } }),
+        prepared: await um.prepareAuthenticationResponse({
+          authenticationResponse: response,
+          session: { sealSession: true, cookiePassword: COOKIE_PASSWORD },
+        }),
         opened: await um.getSessionFromCookie({ sessionData: sealed, cookiePassword: COOKIE_PASSWORD }),
         session,
         authenticated: await session.authenticate(),
         refreshed: await session.refresh(),
-        'an error of a wrong prefix': await um.getSessionFromCookie({ sessionData: `x${sealed}`, cookiePassword: COOKIE_PASSWORD }).catch((e) => e),
-        'an error of a short password': await um.getSessionFromCookie({ sessionData: sealed, cookiePassword: COOKIE_PASSWORD.slice(0, 20) }).catch((e) => e),
+        'an error of a wrong prefix': await um
+          .getSessionFromCookie({ sessionData: `x${sealed}`, cookiePassword: COOKIE_PASSWORD })
+          .catch((e) => e),
+        'an error of a short password': await um
+          .getSessionFromCookie({ sessionData: sealed, cookiePassword: COOKIE_PASSWORD.slice(0, 20) })
+          .catch((e) => e),
       }
       assert.equal(session.cookiePassword, COOKIE_PASSWORD, 'readable, as in 7.x')
       for (const [what, value] of Object.entries(values)) {
@@ -221,7 +256,9 @@ describe('getClient() safety (issue 9)', () => {
       const sigHeader = `t=${Date.now()}, v1=${await ours.webhooks.computeSignature(Date.now(), payload, WEBHOOK_SECRET)}`
       const values = {
         event: await ours.webhooks.constructEvent({ payload, sigHeader, secret: WEBHOOK_SECRET }).catch((e) => e),
-        'a bad signature': await ours.webhooks.constructEvent({ payload: { ...payload, id: 'x' }, sigHeader, secret: WEBHOOK_SECRET }).catch((e) => e),
+        'a bad signature': await ours.webhooks
+          .constructEvent({ payload: { ...payload, id: 'x' }, sigHeader, secret: WEBHOOK_SECRET })
+          .catch((e) => e),
         response: await ours.actions.signResponse({ type: 'authentication', verdict: 'Deny', errorMessage: 'no' }, WEBHOOK_SECRET),
         'a bad action': await ours.actions.constructAction({ payload, sigHeader: 't=1,v1=2', secret: WEBHOOK_SECRET }).catch((e) => e),
       }
@@ -252,7 +289,8 @@ describe('getClient() safety (issue 9)', () => {
   })
 
   describe('5. data from the API never sets a prototype', () => {
-    const PROTO = '"__proto__":{"polluted":true,"email":"evil@example.com"},"constructor":{"prototype":{"polluted":true}},"prototype":{"polluted":true}'
+    const PROTO =
+      '"__proto__":{"polluted":true,"email":"evil@example.com"},"constructor":{"prototype":{"polluted":true}},"prototype":{"polluted":true}'
 
     test('user metadata and the user object itself', async () => {
       for (const body of [
@@ -266,17 +304,22 @@ describe('getClient() safety (issue 9)', () => {
         assert.equal(read.mine.value.polluted, undefined)
         assert.equal({}.polluted, undefined, 'Object.prototype untouched')
       }
-      const read = await both(`/user_management/users/${ADA}`, answer(wireUser().replace('"metadata":{}', `"metadata":{${PROTO}}`)), (c) => c.userManagement.getUser(ADA))
+      const read = await both(`/user_management/users/${ADA}`, answer(wireUser().replace('"metadata":{}', `"metadata":{${PROTO}}`)), (c) =>
+        c.userManagement.getUser(ADA),
+      )
       assert.deepStrictEqual(Object.keys(read.mine.value.metadata), ['__proto__', 'constructor', 'prototype'])
       assert.equal(read.mine.value.metadata.polluted, undefined)
     })
 
     test('directory user rawAttributes and customAttributes, in a list page', async () => {
-      const item = `{"object":"directory_user","id":"du_1","directory_id":"d","organization_id":null,"idp_id":"i","email":null,` +
+      const item =
+        `{"object":"directory_user","id":"du_1","directory_id":"d","organization_id":null,"idp_id":"i","email":null,` +
         `"first_name":null,"last_name":null,"state":"active","created_at":"x","updated_at":"x","groups":[],` +
         `"raw_attributes":{${PROTO}},"custom_attributes":{${PROTO}}}`
       const page = `{"object":"list","data":[${item}],"list_metadata":{"before":null,"after":null,${PROTO}}}`
-      const read = await both('/directory_users', answer(page), (c) => c.directorySync.listUsers({ directory: 'd' }).then((l) => ({ data: l.data, meta: l.listMetadata })))
+      const read = await both('/directory_users', answer(page), (c) =>
+        c.directorySync.listUsers({ directory: 'd' }).then((l) => ({ data: l.data, meta: l.listMetadata })),
+      )
       assertSameRead(read)
       assertPlainPrototypes(read.mine.value)
       assert.equal(read.mine.value.data[0].rawAttributes.polluted, undefined)
@@ -307,7 +350,11 @@ describe('getClient() safety (issue 9)', () => {
         [`/user_management/users/${ADA}`, '["user","user_01EMU","ada@example.com"]', (c) => c.userManagement.getUser(ADA)],
         ['/organizations/org_1', '["organization","org_1","Acme",false,[]]', (c) => c.organizations.getOrganization('org_1')],
         ['/user_management/users', '{"object":"list","data":[["user","u"]],"list_metadata":{}}', (c) => c.userManagement.listUsers()],
-        ['/organizations/org_1', '{"object":"organization","id":"org_1","domains":[["organization_domain","d"]]}', (c) => c.organizations.getOrganization('org_1')],
+        [
+          '/organizations/org_1',
+          '{"object":"organization","id":"org_1","domains":[["organization_domain","d"]]}',
+          (c) => c.organizations.getOrganization('org_1'),
+        ],
         ['/sso/token', '{"access_token":"t","profile":["p","idp"]}', (c) => c.sso.getProfileAndToken({ code: 'c', clientId: 'x' })],
         ['/user_management/users', '[]', (c) => c.userManagement.listUsers()],
       ]) {
@@ -330,7 +377,9 @@ describe('getClient() safety (issue 9)', () => {
       }
       const page = `{"object":"list","\\ud800":1,"data":[${wireUser().replace('"first_name":"Ada"', '"first_name":"\\udfff"')}],"list_metadata":{"\\udc00":1,"before":null,"after":null}}`
       assertSameRead(await both('/user_management/users', answer(page), (c) => c.userManagement.listUsers().then((l) => l.data)))
-      const error = await both(`/user_management/users/${ADA}`, answer('{"message":"\\ud800","\\udc00":1}', 400), (c) => c.userManagement.getUser(ADA))
+      const error = await both(`/user_management/users/${ADA}`, answer('{"message":"\\ud800","\\udc00":1}', 400), (c) =>
+        c.userManagement.getUser(ADA),
+      )
       assert.equal(error.mine.error.message, error.theirs.error.message)
       assert.deepStrictEqual(error.mine.error.rawData, error.theirs.error.rawData)
     })
@@ -339,7 +388,8 @@ describe('getClient() safety (issue 9)', () => {
       const list = await ours.userManagement.listUsers()
       assert.equal(list.data.length, 10)
       assert.ok(list.listMetadata.after, 'there is a second page')
-      const next = `\ufeff{"\\ud800":1,"data":[${wireUser().replace('"first_name":"Ada"', '"first_name":"\\ud800"').replace(ADA, 'user_odd')}],` +
+      const next =
+        `\ufeff{"\\ud800":1,"data":[${wireUser().replace('"first_name":"Ada"', '"first_name":"\\ud800"').replace(ADA, 'user_odd')}],` +
         `"data":[${wireUser().replace('"first_name":"Ada"', '"first_name":"\\udc00z"').replace(ADA, 'user_last')}],"list_metadata":{"\\udc00":[],"after":null}}`
       emu.fault('/user_management/users', answer(next), { times: 1 })
       const all = await list.autoPagination()
@@ -349,7 +399,13 @@ describe('getClient() safety (issue 9)', () => {
     })
 
     test('an error answer whose JSON is not an object keeps it as rawData', async () => {
-      for (const [status, body] of [[400, '[{"code":"x"}]'], [403, '["a",1]'], [418, '"teapot"'], [400, '42'], [400, 'null']]) {
+      for (const [status, body] of [
+        [400, '[{"code":"x"}]'],
+        [403, '["a",1]'],
+        [418, '"teapot"'],
+        [400, '42'],
+        [400, 'null'],
+      ]) {
         const { mine, theirs } = await both(`/user_management/users/${ADA}`, answer(body, status), (c) => c.userManagement.getUser(ADA))
         assert.ok(mine.error instanceof pkg.GenericServerException, `${body}: ${mine.error && mine.error.stack}`)
         assert.deepStrictEqual(mine.error.rawData, JSON.parse(body), body)
@@ -370,7 +426,12 @@ describe('getClient() safety (issue 9)', () => {
         ['/organizations/org_1', (c) => c.organizations.getOrganization('org_1'), org(''), org(',"domains":null')],
         ['/directory_users/du_1', (c) => c.directorySync.getUser('du_1'), user(''), user(',"groups":null')],
         ['/user_management/users', (c) => c.userManagement.listUsers(), page(''), page(',"data":null')],
-        ['/organizations/org_1/roles', (c) => c.organizations.listOrganizationRoles({ organizationId: 'org_1' }), '{"object":"list"}', '{"object":"list","data":null}'],
+        [
+          '/organizations/org_1/roles',
+          (c) => c.organizations.listOrganizationRoles({ organizationId: 'org_1' }),
+          '{"object":"list"}',
+          '{"object":"list","data":null}',
+        ],
       ]) {
         const a = await both(p, answer(missing), invoke)
         const b = await both(p, answer(nulled), invoke)

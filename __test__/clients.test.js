@@ -27,7 +27,13 @@ const { connectV1, connectV2, v1, v2 } = require('./support/mcp-clients.js')
 const { callToolWithStepUp } = require('./support/mcp-client.js')
 const { ensureVenv, runPythonClient, MCP_VERSION } = require('./support/python-mcp.js')
 
-const LOGIN_USER = { id: 'user_01CLIENT', email: 'margaret@example.com', firstName: 'Margaret', lastName: 'Hamilton', organizationId: 'org_01APOLLO' }
+const LOGIN_USER = {
+  id: 'user_01CLIENT',
+  email: 'margaret@example.com',
+  firstName: 'Margaret',
+  lastName: 'Hamilton',
+  organizationId: 'org_01APOLLO',
+}
 const BUILD_TIMEOUT = 240_000
 
 let emu
@@ -266,7 +272,11 @@ function assertRefusals(results) {
   assert.equal(byTool.team_report.text, '[WorkOS] Forbidden: this needs one of the roles "admin".')
 }
 
-const textOfResult = (result) => result.content.filter((c) => c.type === 'text').map((c) => c.text).join('')
+const textOfResult = (result) =>
+  result.content
+    .filter((c) => c.type === 'text')
+    .map((c) => c.text)
+    .join('')
 
 describe('authorization: step-up on 403, refusals as tool errors', { timeout: 120_000 }, () => {
   after(() => {
@@ -278,7 +288,10 @@ describe('authorization: step-up on 403, refusals as tool errors', { timeout: 12
     const { result, steppedUp, scope } = await callToolWithStepUp(conn, sdk, 'publish_note')
     const challenged = conn.log.find((e) => e.url === mcpUrl && e.status === 403)
     assert.ok(challenged, 'the server answered 403 first')
-    assert.match(challenged.wwwAuthenticate, /^Bearer error="insufficient_scope", scope="notes:write", resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp"/)
+    assert.match(
+      challenged.wwwAuthenticate,
+      /^Bearer error="insufficient_scope", scope="notes:write", resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp"/,
+    )
     assert.equal(steppedUp, true, 'the client authorized again')
     assert.ok(scope.split(' ').includes('notes:write'), `the new authorization asked for the scope: ${scope}`)
     assert.equal(oauthRequests(mark).filter((r) => r.path === '/oauth2/authorize').length, 1)
@@ -330,7 +343,9 @@ describe('authorization: step-up on 403, refusals as tool errors', { timeout: 12
   it(`Python mcp ${MCP_VERSION} steps up on the 403 and the retried call succeeds`, { timeout: 420_000 }, async () => {
     venv = await ensureVenv()
     const mark = emu.requests.length
-    const run = await runPythonClient(mcpUrl, { args: ['--tool', 'whoami', '--tool', 'publish_note', '--tool', 'delete_workspace', '--tool', 'team_report'] })
+    const run = await runPythonClient(mcpUrl, {
+      args: ['--tool', 'whoami', '--tool', 'publish_note', '--tool', 'delete_workspace', '--tool', 'team_report'],
+    })
     const challenged = run.http.find((e) => e.url === mcpUrl && e.status === 403)
     assert.ok(challenged, 'the server answered 403')
     assert.match(challenged.wwwAuthenticate, /error="insufficient_scope", scope="notes:write"/)
@@ -350,7 +365,12 @@ describe('machine-to-machine: @modelcontextprotocol/sdk ClientCredentialsProvide
     const { ClientCredentialsProvider } = require('@modelcontextprotocol/sdk/client/auth-extensions.js')
     const app = emu.createApplication({ type: 'm2m', organizationId: LOGIN_USER.organizationId, scopes: ['notes:write'] })
     const mark = emu.requests.length
-    const provider = new ClientCredentialsProvider({ clientId: app.client_id, clientSecret: app.client_secret, scope: 'notes:write', expectedIssuer: emu.url })
+    const provider = new ClientCredentialsProvider({
+      clientId: app.client_id,
+      clientSecret: app.client_secret,
+      scope: 'notes:write',
+      expectedIssuer: emu.url,
+    })
     const client = new v1.Client({ name: 'xmcp-workos-m2m', version: '1.0.0' })
     await client.connect(new v1.StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider }))
     try {

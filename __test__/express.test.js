@@ -309,11 +309,18 @@ describe('workosProvider in an Express app', () => {
       'alg none with a signature': () => `${emu.mintToken({}, { alg: 'none' })}${base64url('sig')}`,
       'HS256 signed with the RSA public key': () => emu.mintToken({}, { alg: 'HS256' }),
       'HS256 keyed with the public key, built by hand': () =>
-        signHs256({ alg: 'HS256', kid: emu.currentKid }, { iss: emu.url, aud: emu.clientId, sub: 's', sid: 's', exp: nowSeconds() + 60 }, Buffer.from(emu.publicKeyPem())),
+        signHs256(
+          { alg: 'HS256', kid: emu.currentKid },
+          { iss: emu.url, aud: emu.clientId, sub: 's', sid: 's', exp: nowSeconds() + 60 },
+          Buffer.from(emu.publicKeyPem()),
+        ),
       'PS256 signed by the real key': () => emu.mintToken({}, { alg: 'PS256' }),
       'RS512 signed by the real key': () => emu.mintToken({}, { alg: 'RS512' }),
       'unsigned token with RS256 header': () =>
-        encodeUnsigned({ alg: 'RS256', kid: emu.currentKid }, { iss: emu.url, aud: emu.clientId, sub: 's', sid: 's', exp: nowSeconds() + 60 }),
+        encodeUnsigned(
+          { alg: 'RS256', kid: emu.currentKid },
+          { iss: emu.url, aud: emu.clientId, sub: 's', sid: 's', exp: nowSeconds() + 60 },
+        ),
       'tampered payload': () => {
         const [h, , s] = emu.mintToken().split('.')
         const forged = base64url(JSON.stringify({ iss: emu.url, aud: emu.clientId, sub: 'user_admin', sid: 's', exp: nowSeconds() + 60 }))
@@ -327,7 +334,7 @@ describe('workosProvider in an Express app', () => {
       'crit header': () => emu.mintToken({}, { header: { crit: ['exp'] } }),
       'token over 16 KiB': () => emu.mintToken({ padding: 'x'.repeat(17 * 1024) }),
       'five-part JWE shape': () => 'a.b.c.d.e',
-      'garbage': () => 'not-a-jwt',
+      garbage: () => 'not-a-jwt',
       'unknown kid': () => emu.mintToken({}, { header: { kid: 'no-such-key' } }),
     }
     for (const [name, makeToken] of Object.entries(invalidCases)) {
@@ -487,7 +494,11 @@ describe('workosProvider in an Express app', () => {
       const other = await startExpressApp(evil)
       try {
         evil.addJwk({ kty: 'oct', kid: 'hmac', k: base64url('secret') })
-        const token = signHs256({ alg: 'HS256', kid: 'hmac' }, { iss: evil.url, aud: evil.clientId, sub: 's', sid: 's', exp: nowSeconds() + 60 }, Buffer.from('secret'))
+        const token = signHs256(
+          { alg: 'HS256', kid: 'hmac' },
+          { iss: evil.url, aud: evil.clientId, sub: 's', sid: 's', exp: nowSeconds() + 60 },
+          Buffer.from('secret'),
+        )
         assert.equal((await get(`${other.url}/mcp`, bearer(token))).status, 401)
       } finally {
         await other.close()
@@ -525,7 +536,9 @@ describe('workosProvider in an Express app', () => {
 
     test('a token rejected for an unknown key is accepted once the key is published', async () => {
       const own = await createEmulator()
-      const provider = new (require('../native.js').NativeProvider)(configFor(own, 'http://127.0.0.1:1', { jwks: { warmUp: false, cooldownMs: 1000 } }))
+      const provider = new (require('../native.js').NativeProvider)(
+        configFor(own, 'http://127.0.0.1:1', { jwks: { warmUp: false, cooldownMs: 1000 } }),
+      )
       try {
         await provider.warmUp()
         // An unknown kid spends the download budget; a key published just after it waits for the cooldown.
@@ -541,7 +554,9 @@ describe('workosProvider in an Express app', () => {
 
     test('tokens signed by a key removed from the JWKS are dropped from the cache', async () => {
       const own = await createEmulator()
-      const provider = new (require('../native.js').NativeProvider)(configFor(own, 'http://127.0.0.1:1', { jwks: { warmUp: false, cooldownMs: 1000, cacheMaxAgeMs: 1000 } }))
+      const provider = new (require('../native.js').NativeProvider)(
+        configFor(own, 'http://127.0.0.1:1', { jwks: { warmUp: false, cooldownMs: 1000, cacheMaxAgeMs: 1000 } }),
+      )
       try {
         await provider.warmUp()
         const oldToken = `Bearer ${own.mintToken()}`
@@ -592,7 +607,11 @@ describe('workosProvider in an Express app', () => {
         own.rotateKeys({ keepOld: false })
         // The new key's first token downloads the JWKS, which no longer has the old key.
         assert.equal((await get(`${other.url}/mcp`, bearer(own.mintToken()))).status, 200)
-        await waitFor(async () => (await get(`${other.url}/mcp`, bearer(old))).status === 401, { what: 'the old token refused', timeoutMs: 3000, everyMs: 50 })
+        await waitFor(async () => (await get(`${other.url}/mcp`, bearer(old))).status === 401, {
+          what: 'the old token refused',
+          timeoutMs: 3000,
+          everyMs: 50,
+        })
       } finally {
         await other.close()
         await own.close()
@@ -653,7 +672,10 @@ describe('workosProvider in an Express app', () => {
     after(() => app.close())
 
     test('getUser() returns exactly what @workos-inc/node 7.82 returns', async () => {
-      emu.addUser({ id: 'user_01EMU', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' }, { raw: { metadata: { team: 'core' }, external_id: 'ext_1' } })
+      emu.addUser(
+        { id: 'user_01EMU', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' },
+        { raw: { metadata: { team: 'core' }, external_id: 'ext_1' } },
+      )
       const res = await get(`${app.url}/mcp-user`, bearer(emu.mintToken()))
       assert.equal(res.status, 200)
       const sdk = new SdkWorkOS(emu.apiKey, { apiHostname: '127.0.0.1', port: Number(new URL(emu.url).port), https: false })

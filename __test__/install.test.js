@@ -31,7 +31,9 @@ const TYPES = ['commonjs', 'module']
 /** The platform package of this machine (CI runs this file on every platform it can test). */
 const HOST = (() => {
   const musl = process.platform === 'linux' && !process.report.getReport().header.glibcVersionRuntime
-  const host = platforms().find((p) => p.os === process.platform && p.cpu === process.arch && (p.os !== 'linux' || (p.libc === 'musl') === musl))
+  const host = platforms().find(
+    (p) => p.os === process.platform && p.cpu === process.arch && (p.os !== 'linux' || (p.libc === 'musl') === musl),
+  )
   if (!host) throw new Error(`no platform package for ${process.platform}-${process.arch}${musl ? '-musl' : ''}`)
   return host
 })()
@@ -72,7 +74,10 @@ async function assertServesWhoami(server, sessionId) {
 
   const anonymous = await callToolRaw(`${server.url}/mcp`, undefined, 'whoami', {})
   assert.equal(anonymous.status, 401)
-  assert.equal(anonymous.headers.get('www-authenticate'), `Bearer resource_metadata="${server.url}/.well-known/oauth-protected-resource/mcp"`)
+  assert.equal(
+    anonymous.headers.get('www-authenticate'),
+    `Bearer resource_metadata="${server.url}/.well-known/oauth-protected-resource/mcp"`,
+  )
 }
 
 /** Fails when a node_modules folder sits in `dir` or any folder above it. */
@@ -103,7 +108,9 @@ describe('distribution', () => {
   it('npm/ (generated), native.js and the CI workflow agree with napi.targets', () => {
     assert.deepEqual(check(), [])
     assert.deepEqual(
-      platforms().map((p) => p.platform).sort(),
+      platforms()
+        .map((p) => p.platform)
+        .sort(),
       ['darwin-arm64', 'darwin-x64', 'linux-arm64-gnu', 'linux-arm64-musl', 'linux-x64-gnu', 'linux-x64-musl', 'win32-x64-msvc'],
     )
   })
@@ -125,7 +132,8 @@ describe('distribution', () => {
     const tarball = tarballs[HOST.platform]
     assert.ok(tarball, `${HOST.platform} was not packed: build its binary first (npm run build)`)
     const files = tarList(tarball)
-    for (const f of ['package.json', 'index.js', 'webpack.mjs', HOST.binary]) assert.ok(files.includes(`package/${f}`), `${f} missing: ${files}`)
+    for (const f of ['package.json', 'index.js', 'webpack.mjs', HOST.binary])
+      assert.ok(files.includes(`package/${f}`), `${f} missing: ${files}`)
     const manifest = unpackJson(tarball, 'package.json')
     assert.equal(manifest.name, HOST.packageName)
     assert.deepEqual(manifest.exports, { '.': { webpack: './webpack.mjs', default: './index.js' } })
@@ -150,7 +158,10 @@ for (const type of TYPES) {
       // Plain Node in the app loads the installed copies (real files, not links back to the repo).
       const resolved = execFileSync(
         process.execPath,
-        ['-p', `[require.resolve('@xmcp-dev/workos'), require.resolve('${HOST.packageName}'), typeof require('@xmcp-dev/workos').workosProvider].join('\\n')`],
+        [
+          '-p',
+          `[require.resolve('@xmcp-dev/workos'), require.resolve('${HOST.packageName}'), typeof require('@xmcp-dev/workos').workosProvider].join('\\n')`,
+        ],
         { cwd: app.dir, env: cleanEnv(), encoding: 'utf8' },
       )
         .trim()
@@ -167,7 +178,10 @@ for (const type of TYPES) {
       const dist = path.join(app.dir, 'dist')
       assert.ok(fs.existsSync(path.join(dist, 'http.js')), `no dist/http.js (exit ${app.build.code}):\n${app.build.output}`)
       assert.doesNotMatch(app.build.output, /^ERROR in /m, app.build.output)
-      assert.ok(fs.readdirSync(dist).some((f) => f.endsWith('.node')), 'no .node asset in dist/')
+      assert.ok(
+        fs.readdirSync(dist).some((f) => f.endsWith('.node')),
+        'no .node asset in dist/',
+      )
       const bundle = fs.readFileSync(path.join(dist, 'http.js'), 'utf8')
       assert.ok(!bundle.includes(REPO), 'dist/http.js names the repo path')
       assert.ok(!bundle.includes(app.dir), 'dist/http.js bakes in the absolute app path')

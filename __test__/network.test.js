@@ -24,7 +24,18 @@ function authenticateInChild({ authkitDomain, token, env, clientId }) {
     const { outcomeOf } = require('./__test__/support/verdict.js')
     outcomeOf(p, ${JSON.stringify(`Bearer ${token}`)}).then((o) => console.log(JSON.stringify({ status: o.status, reason: o.reason })))`
   const cleanEnv = { ...process.env }
-  for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'ALL_PROXY', 'all_proxy', 'NODE_EXTRA_CA_CERTS']) delete cleanEnv[name]
+  for (const name of [
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'ALL_PROXY',
+    'all_proxy',
+    'NODE_EXTRA_CA_CERTS',
+  ])
+    delete cleanEnv[name]
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['-e', script], { cwd: ROOT, env: { ...cleanEnv, ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`${err.message}\n${stderr}`))
@@ -44,21 +55,54 @@ describe('custom CA roots', () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workos-ca-'))
     const openssl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=workos-test-ca')
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=workos-test-ca',
+    )
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1')
     fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n')
-    openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext')
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'san.ext',
+    )
     emu = await createEmulator()
     // An https AuthKit: the TLS server relays to the emulator, answering for its issuer.
-    server = https.createServer({ key: fs.readFileSync(path.join(dir, 'server.key')), cert: fs.readFileSync(path.join(dir, 'server.pem')) }, (req, res) => {
-      seen.relayed++
-      const upstream = http.request(`${emu.url}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode, up.headers)
-        up.pipe(res)
-      })
-      upstream.on('error', () => res.destroy())
-      req.pipe(upstream)
-    })
+    server = https.createServer(
+      { key: fs.readFileSync(path.join(dir, 'server.key')), cert: fs.readFileSync(path.join(dir, 'server.pem')) },
+      (req, res) => {
+        seen.relayed++
+        const upstream = http.request(`${emu.url}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
+          res.writeHead(up.statusCode, up.headers)
+          up.pipe(res)
+        })
+        upstream.on('error', () => res.destroy())
+        req.pipe(upstream)
+      },
+    )
     server.on('tlsClientError', (err) => seen.refusedHandshakes.push(err.code || err.message))
     await new Promise((r) => server.listen(0, '127.0.0.1', r))
     origin = `https://127.0.0.1:${server.address().port}`
@@ -89,7 +133,12 @@ describe('custom CA roots', () => {
   test('NODE_EXTRA_CA_CERTS adds the CA, as it does for Node', async () => {
     const token = emu.mintToken({ iss: origin })
     reset()
-    const out = await authenticateInChild({ authkitDomain: origin, token, clientId: emu.clientId, env: { NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem') } })
+    const out = await authenticateInChild({
+      authkitDomain: origin,
+      token,
+      clientId: emu.clientId,
+      env: { NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem') },
+    })
     assert.equal(out.status, 200, out.stderr)
     assert.deepEqual(seen, { relayed: 1, refusedHandshakes: [] })
   })
@@ -97,7 +146,12 @@ describe('custom CA roots', () => {
   test('an unreadable NODE_EXTRA_CA_CERTS is a warning, not a crash', async () => {
     const token = emu.mintToken({ iss: origin })
     reset()
-    const out = await authenticateInChild({ authkitDomain: origin, token, clientId: emu.clientId, env: { NODE_EXTRA_CA_CERTS: path.join(dir, 'missing.pem') } })
+    const out = await authenticateInChild({
+      authkitDomain: origin,
+      token,
+      clientId: emu.clientId,
+      env: { NODE_EXTRA_CA_CERTS: path.join(dir, 'missing.pem') },
+    })
     await assertRefusedCertificate(out)
     assert.match(out.stderr, /Warning: ignoring extra certs/)
   })

@@ -38,7 +38,10 @@ test('retries wait at least the documented backoff, less the documented jitter',
     assert.equal(arrivals.length, 1 + waits.length, 'the first attempt and one retry per documented wait')
     waits.forEach(({ text, atLeastMs }, i) => {
       const gap = arrivals[i + 1] - arrivals[i]
-      assert.ok(gap >= atLeastMs * (1 - jitter), `retry ${i + 1} came ${gap.toFixed(1)} ms after the attempt before it; documented: ${text} s ±${jitter * 100} %`)
+      assert.ok(
+        gap >= atLeastMs * (1 - jitter),
+        `retry ${i + 1} came ${gap.toFixed(1)} ms after the attempt before it; documented: ${text} s ±${jitter * 100} %`,
+      )
     })
   } finally {
     server.closeAllConnections()

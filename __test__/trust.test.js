@@ -139,7 +139,9 @@ describe('1. a rotated key is accepted on its first request', () => {
     const authkit = `http://127.0.0.1:${proxy.address().port}`
     const port = await freePort()
     const { middleware } = pkg.workosProvider({ ...configFor(emu, `http://127.0.0.1:${port}`), authkitDomain: authkit })
-    const app = express().use(middleware).all('/mcp', (req, res) => res.json({ ok: true }))
+    const app = express()
+      .use(middleware)
+      .all('/mcp', (req, res) => res.json({ ok: true }))
     const server = app.listen(port, '127.0.0.1')
     try {
       const token = (claims = {}, opts) => emu.mintToken({ iss: authkit, ...claims }, opts)
@@ -224,7 +226,7 @@ describe('2. an answer that comes late never throws', () => {
     })
   }
 
-  test("the authorization-server document that comes late is dropped quietly", async () => {
+  test('the authorization-server document that comes late is dropped quietly', async () => {
     const app = await startExpressApp(emu, {}, { before: [timeoutAfter(50)] })
     try {
       emu.setDelay('/.well-known/oauth-authorization-server', 300)
@@ -262,7 +264,10 @@ describe('2. an answer that comes late never throws', () => {
             await request(`${app.url}/mcp`, { headers: bearer(emu.mintToken({ aud: 'other' })) })
           }
           await watching(async () => {
-            const res = await fetch(`${app.url}/mcp`, { headers: bearer(emu.mintToken({ aud: 'other' })), signal: AbortSignal.timeout(15_000) })
+            const res = await fetch(`${app.url}/mcp`, {
+              headers: bearer(emu.mintToken({ aud: 'other' })),
+              signal: AbortSignal.timeout(15_000),
+            })
             assert.equal(res.status, 500)
             assert.equal((await res.json()).unexpected, `res.${method} is broken`)
           })
@@ -324,16 +329,40 @@ describe('3. discovery documents are unauthenticated only for reads', () => {
 
   test('with a valid token a POST to a document path reaches the handler', async () => {
     app.reached.length = 0
-    const res = await request(`${app.url}/.well-known/oauth-protected-resource`, { method: 'POST', headers: bearer(emu.mintToken()), body: rpc })
+    const res = await request(`${app.url}/.well-known/oauth-protected-resource`, {
+      method: 'POST',
+      headers: bearer(emu.mintToken()),
+      body: rpc,
+    })
     assert.equal(res.status, 404)
     assert.deepEqual(app.reached, [{ method: 'POST', path: '/.well-known/oauth-protected-resource' }])
   })
 
   const base = { apiKey: 'sk', clientId: 'client', baseURL: 'http://127.0.0.1:3002', authkitDomain: 'acme.authkit.app' }
   for (const endpoint of [
-    '/m%63p', '/mcp%2F', '/:tool', '/mcp/:id', '/mcp*', '/mcp/(.*)', '/mcp?', '/mcp+', '/[mcp]', '/mcp{x}',
-    '/mcé', '/m cp', '/mcp\t', '/mcp/../admin', '/./mcp', '//mcp', '/mcp//x', '/mcp!', '/mcp;x', '/mcp,x',
-    'mcp', ' /mcp', '/mcp/ ',
+    '/m%63p',
+    '/mcp%2F',
+    '/:tool',
+    '/mcp/:id',
+    '/mcp*',
+    '/mcp/(.*)',
+    '/mcp?',
+    '/mcp+',
+    '/[mcp]',
+    '/mcp{x}',
+    '/mcé',
+    '/m cp',
+    '/mcp\t',
+    '/mcp/../admin',
+    '/./mcp',
+    '//mcp',
+    '/mcp//x',
+    '/mcp!',
+    '/mcp;x',
+    '/mcp,x',
+    'mcp',
+    ' /mcp',
+    '/mcp/ ',
   ]) {
     test(`endpoint ${JSON.stringify(endpoint)} is refused at start-up`, () => {
       assert.throws(() => pkg.workosProvider({ ...base, endpoint }), /^Error: \[WorkOS\] Invalid config: endpoint must be an absolute path/)
@@ -439,7 +468,9 @@ describe('6. keys and locations the package refuses', () => {
     const { n } = rsaKey('x').jwk
     const modulusBytes = Buffer.from(n, 'base64url').length
     const header = base64url(JSON.stringify({ alg: 'RS256', kid }))
-    const payload = base64url(JSON.stringify({ iss: emu.url, aud: emu.clientId, sub: 'user_evil', sid: 's', exp: Math.floor(Date.now() / 1000) + 300 }))
+    const payload = base64url(
+      JSON.stringify({ iss: emu.url, aud: emu.clientId, sub: 'user_evil', sid: 's', exp: Math.floor(Date.now() / 1000) + 300 }),
+    )
     const digestInfo = Buffer.from('3031300d060960864801650304020105000420', 'hex')
     const hash = crypto.createHash('sha256').update(`${header}.${payload}`).digest()
     const t = Buffer.concat([digestInfo, hash])
@@ -525,7 +556,15 @@ describe('6. keys and locations the package refuses', () => {
   }
 
   test('plaintext AuthKit is accepted on loopback hosts, https anywhere', () => {
-    for (const authkitDomain of ['http://127.0.0.1:4000', 'http://127.9.9.9', 'http://localhost:4000', 'http://LOCALHOST', 'http://[::1]:4000', 'https://acme.authkit.app', 'acme.authkit.app']) {
+    for (const authkitDomain of [
+      'http://127.0.0.1:4000',
+      'http://127.9.9.9',
+      'http://localhost:4000',
+      'http://LOCALHOST',
+      'http://[::1]:4000',
+      'https://acme.authkit.app',
+      'acme.authkit.app',
+    ]) {
       assert.doesNotThrow(() => pkg.workosProvider({ ...base, authkitDomain }), authkitDomain)
     }
   })

@@ -133,7 +133,9 @@ describe('the public types', () => {
     for (const { line, code } of blocks) {
       const names = exported.filter((name) => new RegExp(`\\b${name}\\b`).test(code))
       assert.ok(names.length > 0, `README line ${line}: a TypeScript block that does not use the package`)
-      const imported = new Set([...code.matchAll(/import\s*\{([^}]*)\}\s*from\s*["']@xmcp-dev\/workos["']/g)].flatMap((m) => m[1].split(',').map((s) => s.trim())))
+      const imported = new Set(
+        [...code.matchAll(/import\s*\{([^}]*)\}\s*from\s*["']@xmcp-dev\/workos["']/g)].flatMap((m) => m[1].split(',').map((s) => s.trim())),
+      )
       const missing = names.filter((name) => !imported.has(name))
       const lines = code.split('\n').map((text, i, all) =>
         // `// ...` opening an object passed to a call: the required options the README leaves out.
@@ -150,16 +152,27 @@ describe('the public types', () => {
       files.push(file)
     }
     fs.writeFileSync(path.join(WORK, 'tsconfig.readme.json'), JSON.stringify({ compilerOptions: COMPILER_OPTIONS, files }))
-    const { code, output } = await run(process.execPath, [TSC, '-p', path.join(WORK, 'tsconfig.readme.json')], { cwd: WORK, env: process.env, timeoutMs: 120_000 })
+    const { code, output } = await run(process.execPath, [TSC, '-p', path.join(WORK, 'tsconfig.readme.json')], {
+      cwd: WORK,
+      env: process.env,
+      timeoutMs: 120_000,
+    })
     // Diagnostics name readme-line-<N>.ts(<line>,<col>): line 1 is the prelude, so README line N + line - 2.
-    assert.equal(code, 0, output.replace(/readme-line-(\d+)\.ts\((\d+),/g, (_, start, at) => `README.md(${Number(start) + Number(at) - 2},`))
+    assert.equal(
+      code,
+      0,
+      output.replace(/readme-line-(\d+)\.ts\((\d+),/g, (_, start, at) => `README.md(${Number(start) + Number(at) - 2},`),
+    )
   })
 
   test('the declared options are the options the addon reads, both ways', () => {
     const runtime = native.optionPaths(declared.samples[0])
     const declaredPaths = [...new Set(declared.paths)].sort()
     assert.deepEqual(
-      { declaredNotRead: declaredPaths.filter((p) => !runtime.includes(p)), readNotDeclared: runtime.filter((p) => !declaredPaths.includes(p)) },
+      {
+        declaredNotRead: declaredPaths.filter((p) => !runtime.includes(p)),
+        readNotDeclared: runtime.filter((p) => !declaredPaths.includes(p)),
+      },
       { declaredNotRead: [], readNotDeclared: [] },
     )
     assert.ok(runtime.includes('tools.*.machines') && runtime.includes('jwks.warmUp') && runtime.includes('tokenCache.maxAgeMs'))
@@ -174,7 +187,11 @@ describe('the public types', () => {
     const rows = readmeOptionRows()
     const named = rows.map((row) => row.name)
     const paths = new Set(declared.paths)
-    assert.deepEqual(named.filter((name) => !paths.has(name)), [], 'in the table, not declared')
+    assert.deepEqual(
+      named.filter((name) => !paths.has(name)),
+      [],
+      'in the table, not declared',
+    )
     const undocumented = [...paths].filter((p) => {
       if (named.includes(p) || named.some((name) => name.startsWith(`${p}.`)) || p.includes('*')) return false
       const parent = rows.find((row) => p.startsWith(`${row.name}.`))

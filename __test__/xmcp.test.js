@@ -74,7 +74,10 @@ describe('xmcp build', { timeout: 2 * BUILD_TIMEOUT + 30_000 }, () => {
       const entry = path.join(build.dir, 'dist', 'http.js')
       assert.ok(fs.existsSync(entry), `missing ${entry}:\n${build.output}`)
       // The binary travels with the build (copied by rspack as an asset), so dist/ is self-contained.
-      assert.ok(fs.readdirSync(path.join(build.dir, 'dist')).some((f) => f.endsWith('.node')), 'no .node asset in dist/')
+      assert.ok(
+        fs.readdirSync(path.join(build.dir, 'dist')).some((f) => f.endsWith('.node')),
+        'no .node asset in dist/',
+      )
       t.diagnostic(`xmcp build (${type}): ${build.buildMs} ms`)
     })
   }
@@ -141,7 +144,13 @@ for (const type of ['commonjs', 'module']) {
 
         const tools = await conn.client.listTools()
         // tools/list is never blocked by a tool policy: every tool is listed, the guarded ones too.
-        assert.deepEqual(tools.tools.map((t) => t.name).sort(), ['delayed-whoami', 'delete_workspace', 'publish_note', 'team_report', 'whoami'])
+        assert.deepEqual(tools.tools.map((t) => t.name).sort(), [
+          'delayed-whoami',
+          'delete_workspace',
+          'publish_note',
+          'team_report',
+          'whoami',
+        ])
 
         const data = parseWhoami(await conn.client.callTool({ name: 'whoami', arguments: {} }))
         assert.equal(data.session.userId, LOGIN_USER.id)
@@ -225,7 +234,11 @@ describe('xmcp dev', { timeout: 180_000 }, () => {
         assert.equal(data.session.sessionId, 'session_dev')
         assert.equal(data.user.email, LOGIN_USER.email)
 
-        const unauthenticated = await fetch(`${server.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+        const unauthenticated = await fetch(`${server.url}/mcp`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        })
         assert.equal(unauthenticated.status, 401)
       } finally {
         exit = await server.stop()

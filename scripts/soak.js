@@ -185,7 +185,16 @@ async function main() {
   rss.peak = rss.start
 
   const counts = { byStatus: {}, byKind: {}, identity: 0, fiveXx: 0, s503: 0, errors: 0 }
-  const outage = { state: OUTAGE ? 'pending' : 'off', startedAt: 0, endedAt: 0, jwksBefore: 0, jwksDuring: 0, valid: 0, validOk: 0, invalid: 0 }
+  const outage = {
+    state: OUTAGE ? 'pending' : 'off',
+    startedAt: 0,
+    endedAt: 0,
+    jwksBefore: 0,
+    jwksDuring: 0,
+    valid: 0,
+    validOk: 0,
+    invalid: 0,
+  }
   const bump = (obj, key) => (obj[key] = (obj[key] ?? 0) + 1)
   let next = 0
   let completed = 0
@@ -246,7 +255,8 @@ async function main() {
       return
     }
     if (body?.error !== EXPECTED_ERROR[kind]) violate(`${tag}: 401 with error ${body?.error}, expected ${EXPECTED_ERROR[kind]}`)
-    if (!String(result.headers['www-authenticate'] ?? '').startsWith('Bearer resource_metadata=')) violate(`${tag}: 401 without the WWW-Authenticate challenge`)
+    if (!String(result.headers['www-authenticate'] ?? '').startsWith('Bearer resource_metadata='))
+      violate(`${tag}: 401 without the WWW-Authenticate challenge`)
     if (result.headers['cache-control'] !== 'no-store') violate(`${tag}: 401 without Cache-Control: no-store`)
   }
 
@@ -263,7 +273,8 @@ async function main() {
       check(index, user, kind, inOutage && outage.state === 'on', result)
       completed++
       if (outage.state === 'pending' && completed >= REQUESTS * OUTAGE_START_SHARE) startOutage()
-      else if (outage.state === 'on' && completed >= REQUESTS * OUTAGE_END_SHARE && Date.now() - outage.startedAt >= OUTAGE_MIN_MS) endOutage()
+      else if (outage.state === 'on' && completed >= REQUESTS * OUTAGE_END_SHARE && Date.now() - outage.startedAt >= OUTAGE_MIN_MS)
+        endOutage()
     }
   }
 
@@ -290,10 +301,13 @@ async function main() {
     const result = await send(agent, port, emu.mintToken({ sub: user.sub, sid: user.sid }, { kid }), 0)
     const session = parse(result.body ?? '')?.session
     recovery = `${result.status ?? result.error}${session ? ` ${session.userId}` : ''}`
-    if (result.status !== 200 || session?.userId !== user.sub) violate(`recovery: a token under a key published after the outage answered ${recovery}`)
+    if (result.status !== 200 || session?.userId !== user.sub)
+      violate(`recovery: a token under a key published after the outage answered ${recovery}`)
   }
   if (OUTAGE && outage.state !== 'pending' && outage.jwksDuring === 0) {
-    violate('the outage made the provider fetch the JWKS not once: too short to test anything (raise SOAK_REQUESTS, SOAK_MAX_DELAY_MS or SOAK_OUTAGE_MIN_MS)')
+    violate(
+      'the outage made the provider fetch the JWKS not once: too short to test anything (raise SOAK_REQUESTS, SOAK_MAX_DELAY_MS or SOAK_OUTAGE_MIN_MS)',
+    )
   }
   if (OUTAGE && outage.state === 'pending') violate('the outage never started')
 
@@ -341,10 +355,13 @@ async function main() {
 }
 
 // Whatever happens, the process ends: the deadline plus a margin for the shutdown.
-setTimeout(() => {
-  console.error('soak: did not shut down in time')
-  process.exit(1)
-}, intEnv('SOAK_TIMEOUT_MS', 120_000, 1_000) + 30_000).unref()
+setTimeout(
+  () => {
+    console.error('soak: did not shut down in time')
+    process.exit(1)
+  },
+  intEnv('SOAK_TIMEOUT_MS', 120_000, 1_000) + 30_000,
+).unref()
 
 main().then(
   (code) => process.exit(code),

@@ -38,11 +38,24 @@ function surface(client) {
 /** The modules that `client.test.js` and `client-sessions.test.js` compare; `client-modules.test.js` has the rest. */
 const FIRST_MODULES = ['userManagement', 'organizations', 'directorySync', 'auditLogs', 'sso']
 const SESSION_METHODS = [
-  'authenticateWithMagicAuth', 'authenticateWithPassword', 'authenticateWithCode', 'authenticateWithCodeAndVerifier',
-  'authenticateWithRefreshToken', 'authenticateWithTotp', 'authenticateWithEmailVerification', 'authenticateWithOrganizationSelection',
-  'authenticateWithSessionCookie', 'isValidJwt', 'refreshAndSealSessionData', 'prepareAuthenticationResponse',
-  'sealSessionDataFromAuthenticationResponse', 'getSessionFromCookie', 'loadSealedSession', 'getLogoutUrl',
-  'getLogoutUrlFromSessionCookie', 'jwks',
+  'authenticateWithMagicAuth',
+  'authenticateWithPassword',
+  'authenticateWithCode',
+  'authenticateWithCodeAndVerifier',
+  'authenticateWithRefreshToken',
+  'authenticateWithTotp',
+  'authenticateWithEmailVerification',
+  'authenticateWithOrganizationSelection',
+  'authenticateWithSessionCookie',
+  'isValidJwt',
+  'refreshAndSealSessionData',
+  'prepareAuthenticationResponse',
+  'sealSessionDataFromAuthenticationResponse',
+  'getSessionFromCookie',
+  'loadSealedSession',
+  'getLogoutUrl',
+  'getLogoutUrlFromSessionCookie',
+  'jwks',
 ].map((m) => `userManagement.${m}`)
 const OWNERS = {
   'client.test.js': (name) => name.startsWith('.') || (FIRST_MODULES.includes(name.split('.')[0]) && !SESSION_METHODS.includes(name)),
@@ -91,8 +104,14 @@ function assertSameList(mine, theirs) {
 }
 
 const API_ERRORS = new Set([
-  'UnauthorizedException', 'NotFoundException', 'ConflictException', 'UnprocessableEntityException',
-  'BadRequestException', 'RateLimitExceededException', 'GenericServerException', 'OauthException',
+  'UnauthorizedException',
+  'NotFoundException',
+  'ConflictException',
+  'UnprocessableEntityException',
+  'BadRequestException',
+  'RateLimitExceededException',
+  'GenericServerException',
+  'OauthException',
 ])
 
 /** Same class, same own fields; `requestID` is the real X-Request-ID where 7.x gives "". */
@@ -222,7 +241,11 @@ function harness() {
   /** Every method this file owns (taken from the SDK instance) was compared. */
   h.assertCovered = (file) => {
     const owned = names(surface(h.sdk)).filter(OWNERS[file])
-    assert.deepStrictEqual(owned.filter((m) => !h.covered.has(m)), [], `${file}: methods never compared`)
+    assert.deepStrictEqual(
+      owned.filter((m) => !h.covered.has(m)),
+      [],
+      `${file}: methods never compared`,
+    )
     return owned.length
   }
 
@@ -230,6 +253,18 @@ function harness() {
 }
 
 module.exports = {
-  UUID, API_ERRORS, OWNERS, harness, surface, names, members, plain, shape, outcome,
-  assertSameValue, assertSameList, assertSameError, assertSameRequests,
+  UUID,
+  API_ERRORS,
+  OWNERS,
+  harness,
+  surface,
+  names,
+  members,
+  plain,
+  shape,
+  outcome,
+  assertSameValue,
+  assertSameList,
+  assertSameError,
+  assertSameRequests,
 }

@@ -1,4 +1,4 @@
-'use strict';
+'use strict'
 
 /**
  * Local emulator of WorkOS AuthKit (OAuth 2.1 authorization server + JWKS) and
@@ -9,18 +9,18 @@
  * JWKS is the real public key exported with `key.export({ format: 'jwk' })`.
  */
 
-const http = require('node:http');
-const crypto = require('node:crypto');
-const { URLSearchParams } = require('node:url');
-const { WorkOsApi } = require('./workos-api');
+const http = require('node:http')
+const crypto = require('node:crypto')
+const { URLSearchParams } = require('node:url')
+const { WorkOsApi } = require('./workos-api')
 
-const DEFAULT_USER_ID = 'user_01EMU';
-const SCOPES_SUPPORTED = ['openid', 'profile', 'email', 'offline_access'];
-const DEFAULT_SCOPE = SCOPES_SUPPORTED.join(' ');
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
-const AUTH_METHODS = ['none', 'client_secret_post'];
-const MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_USER_ID = 'user_01EMU'
+const SCOPES_SUPPORTED = ['openid', 'profile', 'email', 'offline_access']
+const DEFAULT_SCOPE = SCOPES_SUPPORTED.join(' ')
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
+const AUTH_METHODS = ['none', 'client_secret_post']
+const MAX_BODY_BYTES = 1024 * 1024
 
 // JWS alg -> how to sign. RS*/PS* default to the emulator's RSA key, HS* default to
 // the public key PEM as the HMAC secret (the classic alg-confusion attack), ES* need `key`.
@@ -36,7 +36,7 @@ const ALGS = {
   HS256: { hmac: 'sha256' },
   HS384: { hmac: 'sha384' },
   HS512: { hmac: 'sha512' },
-};
+}
 
 /**
  * base64url-encode (RFC 7515 §2, no padding).
@@ -44,11 +44,11 @@ const ALGS = {
  * @returns {string}
  */
 function base64url(input) {
-  return Buffer.from(input).toString('base64url');
+  return Buffer.from(input).toString('base64url')
 }
 
 function encodeSegments(headerObj, payloadObj) {
-  return `${base64url(JSON.stringify(headerObj))}.${base64url(JSON.stringify(payloadObj))}`;
+  return `${base64url(JSON.stringify(headerObj))}.${base64url(JSON.stringify(payloadObj))}`
 }
 
 /**
@@ -59,8 +59,8 @@ function encodeSegments(headerObj, payloadObj) {
  * @returns {string}
  */
 function signHs256(headerObj, payloadObj, secretBuffer) {
-  const input = encodeSegments(headerObj, payloadObj);
-  return `${input}.${crypto.createHmac('sha256', secretBuffer).update(input).digest('base64url')}`;
+  const input = encodeSegments(headerObj, payloadObj)
+  return `${input}.${crypto.createHmac('sha256', secretBuffer).update(input).digest('base64url')}`
 }
 
 /**
@@ -70,7 +70,7 @@ function signHs256(headerObj, payloadObj, secretBuffer) {
  * @returns {string}
  */
 function encodeUnsigned(headerObj, payloadObj) {
-  return `${encodeSegments(headerObj, payloadObj)}.`;
+  return `${encodeSegments(headerObj, payloadObj)}.`
 }
 
 /**
@@ -78,40 +78,40 @@ function encodeUnsigned(headerObj, payloadObj) {
  * own `__proto__` override (from `JSON.parse`) stays a member and never becomes the prototype.
  */
 function mergeDefined(base, overrides) {
-  const out = { ...base };
+  const out = { ...base }
   for (const [k, v] of Object.entries(overrides || {})) {
-    if (v === undefined) delete out[k];
-    else Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    if (v === undefined) delete out[k]
+    else Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
   }
-  return out;
+  return out
 }
 
-const randomId = (prefix, bytes = 12) => `${prefix}${crypto.randomBytes(bytes).toString('hex').toUpperCase()}`;
-const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
-const snakeCase = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const randomId = (prefix, bytes = 12) => `${prefix}${crypto.randomBytes(bytes).toString('hex').toUpperCase()}`
+const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url')
+const snakeCase = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
 function safeEqual(a, b) {
-  const ha = crypto.createHash('sha256').update(String(a)).digest();
-  const hb = crypto.createHash('sha256').update(String(b)).digest();
-  return crypto.timingSafeEqual(ha, hb);
+  const ha = crypto.createHash('sha256').update(String(a)).digest()
+  const hb = crypto.createHash('sha256').update(String(b)).digest()
+  return crypto.timingSafeEqual(ha, hb)
 }
 
 function isAbsoluteUrl(value) {
-  if (typeof value !== 'string') return false;
+  if (typeof value !== 'string') return false
   try {
-    const u = new URL(value);
-    return Boolean(u.protocol) && !value.includes('#');
+    const u = new URL(value)
+    return Boolean(u.protocol) && !value.includes('#')
   } catch {
-    return false;
+    return false
   }
 }
 
 /** An OAuth error (RFC 6749 §5.2) to be answered as JSON. */
 class OAuthError extends Error {
   constructor(error, description, status = 400) {
-    super(description);
-    this.error = error;
-    this.status = status;
+    super(description)
+    this.error = error
+    this.status = status
   }
 }
 
@@ -120,12 +120,12 @@ class OAuthError extends Error {
  * @param {URLSearchParams} params
  */
 function singleParams(params) {
-  const out = {};
+  const out = {}
   for (const key of new Set(params.keys())) {
-    if (params.getAll(key).length > 1) throw new OAuthError('invalid_request', `Parameter repeated: ${key}`);
-    out[key] = params.get(key);
+    if (params.getAll(key).length > 1) throw new OAuthError('invalid_request', `Parameter repeated: ${key}`)
+    out[key] = params.get(key)
   }
-  return out;
+  return out
 }
 
 /**
@@ -162,34 +162,34 @@ function singleParams(params) {
  * @returns {Promise<Emulator>}
  */
 async function createEmulator(options = {}) {
-  const emu = new Emulator(options);
-  await emu._listen(options.port || 0);
-  return emu;
+  const emu = new Emulator(options)
+  await emu._listen(options.port || 0)
+  return emu
 }
 
 class Emulator {
   /** @param {EmulatorOptions} options */
   constructor(options) {
-    this.clientId = options.clientId || 'client_emulator';
-    this.apiKey = options.apiKey || 'sk_test_emulator';
-    this.accessTokenTtl = options.accessTokenTtl ?? 300;
+    this.clientId = options.clientId || 'client_emulator'
+    this.apiKey = options.apiKey || 'sk_test_emulator'
+    this.accessTokenTtl = options.accessTokenTtl ?? 300
     /** Every scope a client may ask for. */
-    this.scopesSupported = [...SCOPES_SUPPORTED, ...(options.scopes || [])];
-    this.refreshTokens = options.refreshTokens || 'always';
-    this.resourceIndicator = Boolean(options.resourceIndicator);
-    this.now = options.now || Date.now;
+    this.scopesSupported = [...SCOPES_SUPPORTED, ...(options.scopes || [])]
+    this.refreshTokens = options.refreshTokens || 'always'
+    this.resourceIndicator = Boolean(options.resourceIndicator)
+    this.now = options.now || Date.now
     /** @type {string} set by listen */
-    this.url = '';
+    this.url = ''
     /** @type {LoggedRequest[]} */
-    this.requests = [];
+    this.requests = []
     /** Registered OAuth clients by client_id. */
-    this.clients = new Map();
+    this.clients = new Map()
     /** WorkOS Connect applications (M2M and first-party OAuth apps) by client_id, with their secrets. */
-    this.applications = new Map();
+    this.applications = new Map()
     /** Resources registered for token exchange (resource indicators). */
-    this.resources = new Set();
+    this.resources = new Set()
     /** WorkOS users (wire format) by id. */
-    this.users = new Map();
+    this.users = new Map()
     /** The WorkOS REST API (every path that is not AuthKit's); it serves `users` too. */
     this.api = new WorkOsApi({
       apiKey: this.apiKey,
@@ -197,45 +197,45 @@ class Emulator {
       users: this.users,
       sign: (claims) => this.mintToken(claims),
       jwks: () => this.jwks(),
-    });
+    })
 
-    this._keys = new Map(); // kid -> { privateKey, publicKey }
-    this._published = []; // kids in the JWKS, oldest first
-    this._extraJwks = [];
-    this._orgByUser = new Map();
-    this._codes = new Map();
-    this._refreshTokens = new Map();
-    this._faults = new Map();
-    this._delays = new Map();
-    this._sockets = new Set();
-    this._timers = new Set();
-    this._loginUserId = DEFAULT_USER_ID;
-    this.currentKid = null;
-    this.rotateKeys();
+    this._keys = new Map() // kid -> { privateKey, publicKey }
+    this._published = [] // kids in the JWKS, oldest first
+    this._extraJwks = []
+    this._orgByUser = new Map()
+    this._codes = new Map()
+    this._refreshTokens = new Map()
+    this._faults = new Map()
+    this._delays = new Map()
+    this._sockets = new Set()
+    this._timers = new Set()
+    this._loginUserId = DEFAULT_USER_ID
+    this.currentKid = null
+    this.rotateKeys()
 
-    this.addUser({ id: DEFAULT_USER_ID, email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' });
+    this.addUser({ id: DEFAULT_USER_ID, email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' })
 
     this._server = http.createServer((req, res) => {
       this._handle(req, res).catch((err) => {
-        if (res.headersSent || res.destroyed) return;
-        this._json(res, 500, { message: String(err && err.message), code: 'emulator_error' });
-      });
-    });
+        if (res.headersSent || res.destroyed) return
+        this._json(res, 500, { message: String(err && err.message), code: 'emulator_error' })
+      })
+    })
     this._server.on('connection', (socket) => {
-      this._sockets.add(socket);
-      socket.on('close', () => this._sockets.delete(socket));
-    });
+      this._sockets.add(socket)
+      socket.on('close', () => this._sockets.delete(socket))
+    })
   }
 
   _listen(port) {
     return new Promise((resolve, reject) => {
-      this._server.once('error', reject);
+      this._server.once('error', reject)
       this._server.listen(port, '127.0.0.1', () => {
-        this._server.off('error', reject);
-        this.url = `http://127.0.0.1:${this._server.address().port}`;
-        resolve();
-      });
-    });
+        this._server.off('error', reject)
+        this.url = `http://127.0.0.1:${this._server.address().port}`
+        resolve()
+      })
+    })
   }
 
   /**
@@ -244,12 +244,12 @@ class Emulator {
    */
   close() {
     if (!this._closing) {
-      this._closing = new Promise((resolve) => this._server.close(() => resolve()));
-      for (const t of this._timers) clearTimeout(t);
-      this._timers.clear();
-      for (const s of this._sockets) s.destroy();
+      this._closing = new Promise((resolve) => this._server.close(() => resolve()))
+      for (const t of this._timers) clearTimeout(t)
+      this._timers.clear()
+      for (const s of this._sockets) s.destroy()
     }
-    return this._closing;
+    return this._closing
   }
 
   // ---------------------------------------------------------------- keys & tokens
@@ -262,13 +262,13 @@ class Emulator {
    * @returns {string} the new kid
    */
   rotateKeys({ keepOld = true, modulusLength = 2048, publicExponent = 65537 } = {}) {
-    const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength, publicExponent });
-    const kid = randomId('key_', 8);
-    this._keys.set(kid, { privateKey, publicKey });
-    if (!keepOld) this._published = [];
-    this._published.push(kid);
-    this.currentKid = kid;
-    return kid;
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength, publicExponent })
+    const kid = randomId('key_', 8)
+    this._keys.set(kid, { privateKey, publicKey })
+    if (!keepOld) this._published = []
+    this._published.push(kid)
+    this.currentKid = kid
+    return kid
   }
 
   /**
@@ -278,13 +278,13 @@ class Emulator {
    * @param {{first?: boolean}} [opts]
    */
   addJwk(jwk, { first = false } = {}) {
-    this._extraJwks.push({ jwk: { ...jwk }, first });
+    this._extraJwks.push({ jwk: { ...jwk }, first })
   }
 
   _key(kid = this.currentKid) {
-    const key = this._keys.get(kid);
-    if (!key) throw new Error(`Unknown kid: ${kid}`);
-    return key;
+    const key = this._keys.get(kid)
+    if (!key) throw new Error(`Unknown kid: ${kid}`)
+    return key
   }
 
   /**
@@ -293,7 +293,7 @@ class Emulator {
    * @returns {string}
    */
   publicKeyPem(kid) {
-    return this._key(kid).publicKey.export({ type: 'spki', format: 'pem' });
+    return this._key(kid).publicKey.export({ type: 'spki', format: 'pem' })
   }
 
   /**
@@ -302,14 +302,14 @@ class Emulator {
    * @returns {{kty: 'RSA', use: 'sig', alg: 'RS256', kid: string, n: string, e: string}}
    */
   publicJwk(kid = this.currentKid) {
-    const { n, e } = this._key(kid).publicKey.export({ format: 'jwk' });
-    return { kty: 'RSA', use: 'sig', alg: 'RS256', kid, n, e };
+    const { n, e } = this._key(kid).publicKey.export({ format: 'jwk' })
+    return { kty: 'RSA', use: 'sig', alg: 'RS256', kid, n, e }
   }
 
   /** @returns {{keys: object[]}} the JWKS document */
   jwks() {
-    const extra = (first) => this._extraJwks.filter((e) => e.first === first).map((e) => ({ ...e.jwk }));
-    return { keys: [...extra(true), ...this._published.map((kid) => this.publicJwk(kid)), ...extra(false)] };
+    const extra = (first) => this._extraJwks.filter((e) => e.first === first).map((e) => ({ ...e.jwk }))
+    return { keys: [...extra(true), ...this._published.map((kid) => this.publicJwk(kid)), ...extra(false)] }
   }
 
   /**
@@ -326,8 +326,8 @@ class Emulator {
    * @returns {string}
    */
   mintToken(claims = {}, { kid, alg = 'RS256', header = {}, key } = {}) {
-    const signKid = kid || this.currentKid;
-    const iat = Math.floor(this.now() / 1000);
+    const signKid = kid || this.currentKid
+    const iat = Math.floor(this.now() / 1000)
     const payload = mergeDefined(
       {
         iss: this.url,
@@ -339,26 +339,29 @@ class Emulator {
         jti: randomId('jti_'),
       },
       claims,
-    );
-    const head = mergeDefined({ alg, typ: 'JWT', kid: signKid }, header);
-    if (alg === 'none') return encodeUnsigned(head, payload);
+    )
+    const head = mergeDefined({ alg, typ: 'JWT', kid: signKid }, header)
+    if (alg === 'none') return encodeUnsigned(head, payload)
 
-    const spec = ALGS[alg];
-    if (!spec) throw new Error(`Unsupported alg: ${alg}`);
-    const input = encodeSegments(head, payload);
-    let sig;
+    const spec = ALGS[alg]
+    if (!spec) throw new Error(`Unsupported alg: ${alg}`)
+    const input = encodeSegments(head, payload)
+    let sig
     if (spec.hmac) {
-      sig = crypto.createHmac(spec.hmac, key ?? this.publicKeyPem(signKid)).update(input).digest();
+      sig = crypto
+        .createHmac(spec.hmac, key ?? this.publicKeyPem(signKid))
+        .update(input)
+        .digest()
     } else {
-      if (spec.ec && !key) throw new Error(`${alg} needs an EC private key in opts.key`);
-      const signingKey = key ?? this._key(signKid).privateKey;
+      if (spec.ec && !key) throw new Error(`${alg} needs an EC private key in opts.key`)
+      const signingKey = key ?? this._key(signKid).privateKey
       sig = crypto.sign(spec.hash, Buffer.from(input), {
         key: signingKey,
         ...(spec.padding ? { padding: spec.padding, saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST } : {}),
         ...(spec.ec ? { dsaEncoding: 'ieee-p1363' } : {}),
-      });
+      })
     }
-    return `${input}.${base64url(sig)}`;
+    return `${input}.${base64url(sig)}`
   }
 
   // ---------------------------------------------------------------- users
@@ -371,10 +374,10 @@ class Emulator {
    * @returns {object} a copy of the stored wire-format user
    */
   addUser(user = {}, { raw = {} } = {}) {
-    const { organizationId, ...rest } = user;
-    const id = rest.id || randomId('user_');
-    const converted = {};
-    for (const [k, v] of Object.entries(rest)) converted[snakeCase(k)] = v;
+    const { organizationId, ...rest } = user
+    const id = rest.id || randomId('user_')
+    const converted = {}
+    for (const [k, v] of Object.entries(rest)) converted[snakeCase(k)] = v
     const wire = mergeDefined(
       {
         object: 'user',
@@ -392,17 +395,17 @@ class Emulator {
         updated_at: '2026-01-02T00:00:00.000Z',
       },
       { ...converted, ...raw, id: raw.id ?? id },
-    );
-    this.users.set(wire.id, wire);
-    if (organizationId) this._orgByUser.set(wire.id, organizationId);
-    else this._orgByUser.delete(wire.id);
-    return structuredClone(wire);
+    )
+    this.users.set(wire.id, wire)
+    if (organizationId) this._orgByUser.set(wire.id, organizationId)
+    else this._orgByUser.delete(wire.id)
+    return structuredClone(wire)
   }
 
   /** @param {string} userId removes a user (the users endpoint then answers 404) */
   removeUser(userId) {
-    this.users.delete(userId);
-    this._orgByUser.delete(userId);
+    this.users.delete(userId)
+    this._orgByUser.delete(userId)
   }
 
   /**
@@ -410,8 +413,8 @@ class Emulator {
    * @param {string} userId must have been added with addUser
    */
   setLoginUser(userId) {
-    if (!this.users.has(userId)) throw new Error(`Unknown user: ${userId}`);
-    this._loginUserId = userId;
+    if (!this.users.has(userId)) throw new Error(`Unknown user: ${userId}`)
+    this._loginUserId = userId
   }
 
   /**
@@ -424,8 +427,8 @@ class Emulator {
    * @param {number} seconds
    */
   expireNextAccessTokenIn(seconds) {
-    if (!Number.isInteger(seconds)) throw new Error(`expireNextAccessTokenIn: not an integer: ${seconds}`);
-    this._nextAccessTokenExpiresIn = seconds;
+    if (!Number.isInteger(seconds)) throw new Error(`expireNextAccessTokenIn: not an integer: ${seconds}`)
+    this._nextAccessTokenExpiresIn = seconds
   }
 
   // ---------------------------------------------------------------- clients
@@ -436,13 +439,13 @@ class Emulator {
    * @returns {object} the registration response
    */
   registerClient(metadata = {}) {
-    const redirectUris = metadata.redirect_uris;
+    const redirectUris = metadata.redirect_uris
     if (!Array.isArray(redirectUris) || redirectUris.length === 0 || !redirectUris.every(isAbsoluteUrl)) {
-      throw new OAuthError('invalid_redirect_uri', 'redirect_uris must be a non-empty array of absolute URLs');
+      throw new OAuthError('invalid_redirect_uri', 'redirect_uris must be a non-empty array of absolute URLs')
     }
-    const method = metadata.token_endpoint_auth_method ?? 'none';
+    const method = metadata.token_endpoint_auth_method ?? 'none'
     if (!AUTH_METHODS.includes(method)) {
-      throw new OAuthError('invalid_client_metadata', `Unsupported token_endpoint_auth_method: ${method}`);
+      throw new OAuthError('invalid_client_metadata', `Unsupported token_endpoint_auth_method: ${method}`)
     }
     const client = {
       client_id: randomId('client_'),
@@ -452,13 +455,13 @@ class Emulator {
       grant_types: metadata.grant_types ?? ['authorization_code', 'refresh_token'],
       response_types: metadata.response_types ?? ['code'],
       token_endpoint_auth_method: method,
-    };
-    if (method === 'client_secret_post') {
-      client.client_secret = randomToken();
-      client.client_secret_expires_at = 0;
     }
-    this.clients.set(client.client_id, client);
-    return structuredClone(client);
+    if (method === 'client_secret_post') {
+      client.client_secret = randomToken()
+      client.client_secret_expires_at = 0
+    }
+    this.clients.set(client.client_id, client)
+    return structuredClone(client)
   }
 
   /**
@@ -469,63 +472,73 @@ class Emulator {
    * @returns {{ client_id: string, client_secret: string }}
    */
   createApplication({ type = 'm2m', firstParty = false, organizationId, scopes = [], name = 'Application' } = {}) {
-    const app = { client_id: randomId('client_'), client_secret: randomToken(), type, firstParty, organizationId, scopes: [...scopes], name };
-    this.applications.set(app.client_id, app);
-    return { client_id: app.client_id, client_secret: app.client_secret };
+    const app = {
+      client_id: randomId('client_'),
+      client_secret: randomToken(),
+      type,
+      firstParty,
+      organizationId,
+      scopes: [...scopes],
+      name,
+    }
+    this.applications.set(app.client_id, app)
+    return { client_id: app.client_id, client_secret: app.client_secret }
   }
 
   /** Registers a resource (an API's URL) that tokens may be exchanged for. */
   addResource(uri) {
-    this.resources.add(uri);
+    this.resources.add(uri)
   }
 
   /** Verifies a token this emulator issued (signature, issuer, expiry) and returns its claims. */
   _verifyOwnToken(token) {
-    const [headerB64, payloadB64, signatureB64] = String(token).split('.');
-    let header;
-    let payload;
+    const [headerB64, payloadB64, signatureB64] = String(token).split('.')
+    let header
+    let payload
     try {
-      header = JSON.parse(Buffer.from(headerB64, 'base64url').toString());
-      payload = JSON.parse(Buffer.from(payloadB64, 'base64url').toString());
+      header = JSON.parse(Buffer.from(headerB64, 'base64url').toString())
+      payload = JSON.parse(Buffer.from(payloadB64, 'base64url').toString())
     } catch {
-      throw new OAuthError('invalid_grant', 'The subject token is not a JWT');
+      throw new OAuthError('invalid_grant', 'The subject token is not a JWT')
     }
-    const key = this._keys.get(header.kid);
-    const signed = key && crypto.verify('sha256', Buffer.from(`${headerB64}.${payloadB64}`), key.publicKey, Buffer.from(signatureB64 || '', 'base64url'));
-    if (!signed || header.alg !== 'RS256') throw new OAuthError('invalid_grant', 'The subject token was not issued by this environment');
-    if (payload.iss !== this.url) throw new OAuthError('invalid_grant', 'The subject token has another issuer');
-    if (!(payload.exp > this.now() / 1000)) throw new OAuthError('invalid_grant', 'The subject token has expired');
-    return payload;
+    const key = this._keys.get(header.kid)
+    const signed =
+      key && crypto.verify('sha256', Buffer.from(`${headerB64}.${payloadB64}`), key.publicKey, Buffer.from(signatureB64 || '', 'base64url'))
+    if (!signed || header.alg !== 'RS256') throw new OAuthError('invalid_grant', 'The subject token was not issued by this environment')
+    if (payload.iss !== this.url) throw new OAuthError('invalid_grant', 'The subject token has another issuer')
+    if (!(payload.exp > this.now() / 1000)) throw new OAuthError('invalid_grant', 'The subject token has expired')
+    return payload
   }
 
   /** The Connect application authenticating a request (client_secret_post or HTTP Basic). */
   _authenticateApplication(req, p) {
-    let id = p.client_id;
-    let secret = p.client_secret;
-    const basic = /^Basic (.+)$/i.exec(req.headers.authorization || '');
-    if (basic) [id, secret] = Buffer.from(basic[1], 'base64').toString().split(':').map(decodeURIComponent);
-    const app = this.applications.get(id);
-    if (!app || !secret || !safeEqual(secret, app.client_secret)) throw new OAuthError('invalid_client', 'Client authentication failed', 401);
-    return app;
+    let id = p.client_id
+    let secret = p.client_secret
+    const basic = /^Basic (.+)$/i.exec(req.headers.authorization || '')
+    if (basic) [id, secret] = Buffer.from(basic[1], 'base64').toString().split(':').map(decodeURIComponent)
+    const app = this.applications.get(id)
+    if (!app || !secret || !safeEqual(secret, app.client_secret))
+      throw new OAuthError('invalid_client', 'Client authentication failed', 401)
+    return app
   }
 
   /** The scopes granted for `requested` (space-separated) out of `allowed`; all of them without a request. */
   _grantedScopes(requested, allowed) {
-    if (requested === undefined || requested === '') return allowed.join(' ');
-    const scopes = requested.split(' ').filter(Boolean);
-    if (scopes.some((s) => !allowed.includes(s))) throw new OAuthError('invalid_scope', 'A requested scope was not granted to the subject');
-    return scopes.join(' ');
+    if (requested === undefined || requested === '') return allowed.join(' ')
+    const scopes = requested.split(' ').filter(Boolean)
+    if (scopes.some((s) => !allowed.includes(s))) throw new OAuthError('invalid_scope', 'A requested scope was not granted to the subject')
+    return scopes.join(' ')
   }
 
   // ---------------------------------------------------------------- log, faults, delays
 
   /** @param {string} path exact raw path @returns {number} */
   count(path) {
-    return this.requests.filter((r) => r.path === path).length;
+    return this.requests.filter((r) => r.path === path).length
   }
 
   resetLog() {
-    this.requests.length = 0;
+    this.requests.length = 0
   }
 
   /**
@@ -536,96 +549,96 @@ class Emulator {
    * @param {{times?: number}} [opts] how many requests it applies to (default: all)
    */
   fault(path, kind, { times = Infinity } = {}) {
-    this._faults.set(path, { kind, times });
+    this._faults.set(path, { kind, times })
   }
 
   clearFaults() {
-    this._faults.clear();
+    this._faults.clear()
   }
 
   /** @param {string} path exact raw path @param {number} ms latency before answering (0 clears) */
   setDelay(path, ms) {
-    if (ms > 0) this._delays.set(path, ms);
-    else this._delays.delete(path);
+    if (ms > 0) this._delays.set(path, ms)
+    else this._delays.delete(path)
   }
 
   // ---------------------------------------------------------------- HTTP
 
   _json(res, status, body, headers = {}) {
-    res.writeHead(status, { 'content-type': 'application/json', ...headers });
-    res.end(JSON.stringify(body));
+    res.writeHead(status, { 'content-type': 'application/json', ...headers })
+    res.end(JSON.stringify(body))
   }
 
   _sleep(ms) {
     return new Promise((resolve) => {
       const t = setTimeout(() => {
-        this._timers.delete(t);
-        resolve();
-      }, ms);
-      this._timers.add(t);
-    });
+        this._timers.delete(t)
+        resolve()
+      }, ms)
+      this._timers.add(t)
+    })
   }
 
   _readBody(req) {
     return new Promise((resolve, reject) => {
-      const chunks = [];
-      let size = 0;
+      const chunks = []
+      let size = 0
       req.on('data', (c) => {
-        size += c.length;
-        if (size > MAX_BODY_BYTES) reject(new OAuthError('invalid_request', 'Body too large', 413));
-        else chunks.push(c);
-      });
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', reject);
-    });
+        size += c.length
+        if (size > MAX_BODY_BYTES) reject(new OAuthError('invalid_request', 'Body too large', 413))
+        else chunks.push(c)
+      })
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+      req.on('error', reject)
+    })
   }
 
   async _handle(req, res) {
-    res.setHeader('x-request-id', randomId('req_'));
-    const qIndex = req.url.indexOf('?');
-    const path = qIndex === -1 ? req.url : req.url.slice(0, qIndex);
-    const search = new URLSearchParams(qIndex === -1 ? '' : req.url.slice(qIndex + 1));
-    let body = '';
+    res.setHeader('x-request-id', randomId('req_'))
+    const qIndex = req.url.indexOf('?')
+    const path = qIndex === -1 ? req.url : req.url.slice(0, qIndex)
+    const search = new URLSearchParams(qIndex === -1 ? '' : req.url.slice(qIndex + 1))
+    let body = ''
     try {
-      body = await this._readBody(req);
+      body = await this._readBody(req)
     } catch (err) {
-      return this._json(res, err.status || 400, { error: 'invalid_request', error_description: err.message });
+      return this._json(res, err.status || 400, { error: 'invalid_request', error_description: err.message })
     }
-    this.requests.push({ method: req.method, path, query: Object.fromEntries(search), headers: { ...req.headers }, body });
+    this.requests.push({ method: req.method, path, query: Object.fromEntries(search), headers: { ...req.headers }, body })
 
-    const delay = this._delays.get(path);
-    if (delay) await this._sleep(delay);
-    if (this._closing || res.destroyed) return;
+    const delay = this._delays.get(path)
+    if (delay) await this._sleep(delay)
+    if (this._closing || res.destroyed) return
 
-    const fault = this._faults.get(path);
+    const fault = this._faults.get(path)
     if (fault && fault.times > 0) {
-      fault.times -= 1;
-      return this._applyFault(req, res, fault.kind);
+      fault.times -= 1
+      return this._applyFault(req, res, fault.kind)
     }
 
     try {
-      return await this._route(req, res, { path, search, body });
+      return await this._route(req, res, { path, search, body })
     } catch (err) {
-      if (!(err instanceof OAuthError)) throw err;
-      return this._json(res, err.status, { error: err.error, error_description: err.message }, { 'cache-control': 'no-store' });
+      if (!(err instanceof OAuthError)) throw err
+      return this._json(res, err.status, { error: err.error, error_description: err.message }, { 'cache-control': 'no-store' })
     }
   }
 
   _applyFault(req, res, kind) {
-    if (kind === '500') return this._json(res, 500, { message: 'Internal Server Error', code: 'internal_server_error' });
-    if (kind === 'hang') return undefined; // never answered; close() destroys the socket
-    if (kind === 'drop') return req.socket.destroy();
+    if (kind === '500') return this._json(res, 500, { message: 'Internal Server Error', code: 'internal_server_error' })
+    if (kind === 'hang') return undefined // never answered; close() destroys the socket
+    if (kind === 'drop') return req.socket.destroy()
     if (kind === 'garbage') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end('<html>{"not": json');
+      res.writeHead(200, { 'content-type': 'application/json' })
+      return res.end('<html>{"not": json')
     }
     if (kind && typeof kind === 'object') {
-      const { status = 200, body = '', headers = {} } = kind;
-      const text = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      return res.end(text);
+      const { status = 200, body = '', headers = {} } = kind
+      const text = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body)
+      res.writeHead(status, { 'content-type': 'application/json', ...headers })
+      return res.end(text)
     }
-    throw new Error(`Unknown fault kind: ${kind}`);
+    throw new Error(`Unknown fault kind: ${kind}`)
   }
 
   _route(req, res, { path, search, body }) {
@@ -635,14 +648,14 @@ class Emulator {
       '/oauth2/register': ['POST', () => this._register(req, res, body)],
       '/oauth2/authorize': ['GET', () => this._authorize(res, search)],
       '/oauth2/token': ['POST', () => this._token(req, res, body)],
-    };
-    const route = routes[path];
-    if (!route) return this.api.handle(req, res, { path, search, body });
-    if (req.method !== route[0]) {
-      const body405 = { message: `Method not allowed: ${req.method}`, code: 'method_not_allowed' };
-      return this._json(res, 405, body405, { allow: route[0] });
     }
-    return route[1]();
+    const route = routes[path]
+    if (!route) return this.api.handle(req, res, { path, search, body })
+    if (req.method !== route[0]) {
+      const body405 = { message: `Method not allowed: ${req.method}`, code: 'method_not_allowed' }
+      return this._json(res, 405, body405, { allow: route[0] })
+    }
+    return route[1]()
   }
 
   _metadata() {
@@ -659,47 +672,47 @@ class Emulator {
       // AuthKit advertises the OpenID scopes only; custom scopes are accepted without being listed.
       scopes_supported: [...SCOPES_SUPPORTED],
       client_id_metadata_document_supported: true,
-    };
+    }
   }
 
   _register(req, res, body) {
-    let metadata;
+    let metadata
     try {
-      metadata = JSON.parse(body);
+      metadata = JSON.parse(body)
     } catch {
-      throw new OAuthError('invalid_client_metadata', 'Body must be JSON');
+      throw new OAuthError('invalid_client_metadata', 'Body must be JSON')
     }
     if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) {
-      throw new OAuthError('invalid_client_metadata', 'Body must be a JSON object');
+      throw new OAuthError('invalid_client_metadata', 'Body must be a JSON object')
     }
-    return this._json(res, 201, this.registerClient(metadata), { 'cache-control': 'no-store' });
+    return this._json(res, 201, this.registerClient(metadata), { 'cache-control': 'no-store' })
   }
 
   _authorize(res, search) {
-    const p = singleParams(search);
-    const client = this.clients.get(p.client_id);
-    if (!client) throw new OAuthError('invalid_client', 'Unknown client_id');
+    const p = singleParams(search)
+    const client = this.clients.get(p.client_id)
+    if (!client) throw new OAuthError('invalid_client', 'Unknown client_id')
     if (!p.redirect_uri || !client.redirect_uris.includes(p.redirect_uri)) {
-      throw new OAuthError('invalid_request', 'redirect_uri is not registered for this client');
+      throw new OAuthError('invalid_request', 'redirect_uri is not registered for this client')
     }
     // From here on errors go back to the client via the redirect (RFC 6749 §4.1.2.1, RFC 7636 §4.4.1).
     const redirect = (params) => {
-      const target = new URL(p.redirect_uri);
-      for (const [k, v] of Object.entries(params)) if (v !== undefined) target.searchParams.set(k, v);
-      if (p.state !== undefined) target.searchParams.set('state', p.state);
-      res.writeHead(302, { location: target.toString(), 'cache-control': 'no-store' });
-      res.end();
-    };
-    if (p.response_type !== 'code') return redirect({ error: 'unsupported_response_type' });
-    if (!p.code_challenge || p.code_challenge_method !== 'S256' || !/^[A-Za-z0-9_-]{43}$/.test(p.code_challenge)) {
-      return redirect({ error: 'invalid_request', error_description: 'PKCE with code_challenge_method=S256 is required' });
+      const target = new URL(p.redirect_uri)
+      for (const [k, v] of Object.entries(params)) if (v !== undefined) target.searchParams.set(k, v)
+      if (p.state !== undefined) target.searchParams.set('state', p.state)
+      res.writeHead(302, { location: target.toString(), 'cache-control': 'no-store' })
+      res.end()
     }
-    const scope = p.scope ?? DEFAULT_SCOPE;
-    if (scope.split(' ').some((s) => !this.scopesSupported.includes(s))) return redirect({ error: 'invalid_scope' });
-    if (p.resource !== undefined && !isAbsoluteUrl(p.resource)) return redirect({ error: 'invalid_target' });
+    if (p.response_type !== 'code') return redirect({ error: 'unsupported_response_type' })
+    if (!p.code_challenge || p.code_challenge_method !== 'S256' || !/^[A-Za-z0-9_-]{43}$/.test(p.code_challenge)) {
+      return redirect({ error: 'invalid_request', error_description: 'PKCE with code_challenge_method=S256 is required' })
+    }
+    const scope = p.scope ?? DEFAULT_SCOPE
+    if (scope.split(' ').some((s) => !this.scopesSupported.includes(s))) return redirect({ error: 'invalid_scope' })
+    if (p.resource !== undefined && !isAbsoluteUrl(p.resource)) return redirect({ error: 'invalid_target' })
 
-    const code = randomToken();
-    const userId = this._loginUserId;
+    const code = randomToken()
+    const userId = this._loginUserId
     this._codes.set(code, {
       clientId: client.client_id,
       redirectUri: p.redirect_uri,
@@ -710,77 +723,77 @@ class Emulator {
       orgId: this._orgByUser.get(userId),
       sid: randomId('session_'),
       expiresAt: this.now() + 60_000,
-    });
-    return redirect({ code });
+    })
+    return redirect({ code })
   }
 
   _authenticateClient(p) {
-    if (!p.client_id) throw new OAuthError('invalid_request', 'client_id is required');
-    const client = this.clients.get(p.client_id);
-    if (!client) throw new OAuthError('invalid_client', 'Unknown client_id');
-    const needsSecret = client.token_endpoint_auth_method === 'client_secret_post';
+    if (!p.client_id) throw new OAuthError('invalid_request', 'client_id is required')
+    const client = this.clients.get(p.client_id)
+    if (!client) throw new OAuthError('invalid_client', 'Unknown client_id')
+    const needsSecret = client.token_endpoint_auth_method === 'client_secret_post'
     if (needsSecret && !(p.client_secret && safeEqual(p.client_secret, client.client_secret))) {
-      throw new OAuthError('invalid_client', 'Client authentication failed');
+      throw new OAuthError('invalid_client', 'Client authentication failed')
     }
-    return client;
+    return client
   }
 
   _token(req, res, body) {
-    let p;
+    let p
     if (/^application\/json\b/i.test(req.headers['content-type'] || '')) {
       try {
-        p = JSON.parse(body);
+        p = JSON.parse(body)
       } catch {
-        throw new OAuthError('invalid_request', 'Malformed JSON body');
+        throw new OAuthError('invalid_request', 'Malformed JSON body')
       }
-      if (!p || typeof p !== 'object') throw new OAuthError('invalid_request', 'Body must be an object');
+      if (!p || typeof p !== 'object') throw new OAuthError('invalid_request', 'Body must be an object')
     } else {
-      p = singleParams(new URLSearchParams(body));
+      p = singleParams(new URLSearchParams(body))
     }
-    if (!p.grant_type) throw new OAuthError('invalid_request', 'grant_type is required');
+    if (!p.grant_type) throw new OAuthError('invalid_request', 'grant_type is required')
 
-    if (p.grant_type === 'client_credentials') return this._clientCredentials(req, res, p);
-    if (p.grant_type === TOKEN_EXCHANGE) return this._tokenExchange(req, res, p);
-    let grant;
+    if (p.grant_type === 'client_credentials') return this._clientCredentials(req, res, p)
+    if (p.grant_type === TOKEN_EXCHANGE) return this._tokenExchange(req, res, p)
+    let grant
     if (p.grant_type === 'authorization_code') {
       if (!p.code || !p.code_verifier || !p.redirect_uri) {
-        throw new OAuthError('invalid_request', 'code, redirect_uri and code_verifier are required');
+        throw new OAuthError('invalid_request', 'code, redirect_uri and code_verifier are required')
       }
-      const client = this._authenticateClient(p);
-      const code = this._codes.get(p.code);
-      this._codes.delete(p.code); // single use: consumed by the first redemption attempt
-      if (!code || code.expiresAt <= this.now()) throw new OAuthError('invalid_grant', 'Invalid or expired code');
-      if (code.clientId !== client.client_id) throw new OAuthError('invalid_grant', 'Code was issued to another client');
-      if (code.redirectUri !== p.redirect_uri) throw new OAuthError('invalid_grant', 'redirect_uri mismatch');
-      const verifierOk = typeof p.code_verifier === 'string' && /^[A-Za-z0-9._~-]{43,128}$/.test(p.code_verifier);
-      const computed = verifierOk && base64url(crypto.createHash('sha256').update(p.code_verifier).digest());
-      if (!verifierOk || !safeEqual(computed, code.challenge)) throw new OAuthError('invalid_grant', 'PKCE verification failed');
-      grant = code;
+      const client = this._authenticateClient(p)
+      const code = this._codes.get(p.code)
+      this._codes.delete(p.code) // single use: consumed by the first redemption attempt
+      if (!code || code.expiresAt <= this.now()) throw new OAuthError('invalid_grant', 'Invalid or expired code')
+      if (code.clientId !== client.client_id) throw new OAuthError('invalid_grant', 'Code was issued to another client')
+      if (code.redirectUri !== p.redirect_uri) throw new OAuthError('invalid_grant', 'redirect_uri mismatch')
+      const verifierOk = typeof p.code_verifier === 'string' && /^[A-Za-z0-9._~-]{43,128}$/.test(p.code_verifier)
+      const computed = verifierOk && base64url(crypto.createHash('sha256').update(p.code_verifier).digest())
+      if (!verifierOk || !safeEqual(computed, code.challenge)) throw new OAuthError('invalid_grant', 'PKCE verification failed')
+      grant = code
     } else if (p.grant_type === 'refresh_token') {
-      if (!p.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
-      const client = this._authenticateClient(p);
-      const stored = this._refreshTokens.get(p.refresh_token);
-      if (!stored || stored.clientId !== client.client_id) throw new OAuthError('invalid_grant', 'Invalid refresh token');
-      this._refreshTokens.delete(p.refresh_token); // rotation: old token is dead
-      grant = stored;
+      if (!p.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required')
+      const client = this._authenticateClient(p)
+      const stored = this._refreshTokens.get(p.refresh_token)
+      if (!stored || stored.clientId !== client.client_id) throw new OAuthError('invalid_grant', 'Invalid refresh token')
+      this._refreshTokens.delete(p.refresh_token) // rotation: old token is dead
+      grant = stored
     } else {
-      throw new OAuthError('unsupported_grant_type', `Unsupported grant_type: ${p.grant_type}`);
+      throw new OAuthError('unsupported_grant_type', `Unsupported grant_type: ${p.grant_type}`)
     }
 
     if (p.resource !== undefined) {
-      if (!isAbsoluteUrl(p.resource)) throw new OAuthError('invalid_target', 'resource must be an absolute URI');
+      if (!isAbsoluteUrl(p.resource)) throw new OAuthError('invalid_target', 'resource must be an absolute URI')
       if (grant.resource !== undefined && grant.resource !== p.resource) {
-        throw new OAuthError('invalid_target', 'resource differs from the authorization request');
+        throw new OAuthError('invalid_target', 'resource differs from the authorization request')
       }
     }
-    const resource = p.resource ?? grant.resource;
-    const offline = this.refreshTokens === 'always' || String(grant.scope).split(' ').includes('offline_access');
-    const refreshToken = offline ? randomToken() : undefined;
-    if (refreshToken) this._refreshTokens.set(refreshToken, { ...grant, resource });
+    const resource = p.resource ?? grant.resource
+    const offline = this.refreshTokens === 'always' || String(grant.scope).split(' ').includes('offline_access')
+    const refreshToken = offline ? randomToken() : undefined
+    if (refreshToken) this._refreshTokens.set(refreshToken, { ...grant, resource })
     // Normally the token lives accessTokenTtl from now; expireNextAccessTokenIn() shifts one token.
-    const now = Math.floor(this.now() / 1000);
-    const expiresIn = this._nextAccessTokenExpiresIn ?? this.accessTokenTtl;
-    this._nextAccessTokenExpiresIn = undefined;
+    const now = Math.floor(this.now() / 1000)
+    const expiresIn = this._nextAccessTokenExpiresIn ?? this.accessTokenTtl
+    this._nextAccessTokenExpiresIn = undefined
     // As AuthKit's Connect access tokens: the MCP client's id and the granted scopes are claims.
     const accessToken = this.mintToken({
       sub: grant.userId,
@@ -791,23 +804,23 @@ class Emulator {
       aud: this.resourceIndicator && resource ? resource : this.clientId,
       iat: now + expiresIn - this.accessTokenTtl,
       exp: now + expiresIn,
-    });
+    })
     const response = {
       access_token: accessToken,
       token_type: 'Bearer',
       expires_in: Math.max(expiresIn, 0),
       refresh_token: refreshToken,
       scope: grant.scope,
-    };
-    return this._json(res, 200, response, { 'cache-control': 'no-store', pragma: 'no-cache' });
+    }
+    return this._json(res, 200, response, { 'cache-control': 'no-store', pragma: 'no-cache' })
   }
 
   /** WorkOS Connect M2M: the client-credentials grant. No `sid`; `sub` is the application. */
   _clientCredentials(req, res, p) {
-    const app = this._authenticateApplication(req, p);
-    if (app.type !== 'm2m') throw new OAuthError('unauthorized_client', 'Only M2M applications may use the client credentials grant');
-    const scope = this._grantedScopes(p.scope, app.scopes);
-    const now = Math.floor(this.now() / 1000);
+    const app = this._authenticateApplication(req, p)
+    if (app.type !== 'm2m') throw new OAuthError('unauthorized_client', 'Only M2M applications may use the client credentials grant')
+    const scope = this._grantedScopes(p.scope, app.scopes)
+    const now = Math.floor(this.now() / 1000)
     const accessToken = this.mintToken({
       sub: app.client_id,
       sid: undefined,
@@ -817,8 +830,13 @@ class Emulator {
       aud: this.clientId,
       iat: now,
       exp: now + this.accessTokenTtl,
-    });
-    return this._json(res, 200, { access_token: accessToken, token_type: 'bearer', expires_in: this.accessTokenTtl }, { 'cache-control': 'no-store' });
+    })
+    return this._json(
+      res,
+      200,
+      { access_token: accessToken, token_type: 'bearer', expires_in: this.accessTokenTtl },
+      { 'cache-control': 'no-store' },
+    )
   }
 
   /**
@@ -828,16 +846,18 @@ class Emulator {
    * `act` nested inside it). It lives at most as long as the subject token.
    */
   _tokenExchange(req, res, p) {
-    const app = this._authenticateApplication(req, p);
-    if (app.type !== 'oauth' || !app.firstParty) throw new OAuthError('unauthorized_client', 'Only first-party applications may exchange tokens');
-    if (!p.subject_token) throw new OAuthError('invalid_request', 'subject_token is required');
-    if (p.subject_token_type !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `subject_token_type must be ${ACCESS_TOKEN_TYPE}`);
-    if (!p.resource) throw new OAuthError('invalid_target', 'resource is required');
-    if (!this.resources.has(p.resource)) throw new OAuthError('invalid_target', 'The resource is not registered');
-    const subject = this._verifyOwnToken(p.subject_token);
-    const scope = this._grantedScopes(p.scope, typeof subject.scope === 'string' ? subject.scope.split(' ').filter(Boolean) : []);
-    const now = Math.floor(this.now() / 1000);
-    const exp = Math.min(now + (this.exchangedTokenTtl ?? this.accessTokenTtl), subject.exp);
+    const app = this._authenticateApplication(req, p)
+    if (app.type !== 'oauth' || !app.firstParty)
+      throw new OAuthError('unauthorized_client', 'Only first-party applications may exchange tokens')
+    if (!p.subject_token) throw new OAuthError('invalid_request', 'subject_token is required')
+    if (p.subject_token_type !== ACCESS_TOKEN_TYPE)
+      throw new OAuthError('invalid_request', `subject_token_type must be ${ACCESS_TOKEN_TYPE}`)
+    if (!p.resource) throw new OAuthError('invalid_target', 'resource is required')
+    if (!this.resources.has(p.resource)) throw new OAuthError('invalid_target', 'The resource is not registered')
+    const subject = this._verifyOwnToken(p.subject_token)
+    const scope = this._grantedScopes(p.scope, typeof subject.scope === 'string' ? subject.scope.split(' ').filter(Boolean) : [])
+    const now = Math.floor(this.now() / 1000)
+    const exp = Math.min(now + (this.exchangedTokenTtl ?? this.accessTokenTtl), subject.exp)
     const accessToken = this.mintToken({
       sub: subject.sub,
       sid: subject.sid,
@@ -848,10 +868,10 @@ class Emulator {
       act: subject.act ? { sub: app.client_id, act: subject.act } : { sub: app.client_id },
       iat: now,
       exp,
-    });
-    const answer = { access_token: accessToken, token_type: 'Bearer', expires_in: exp - now, issued_token_type: ACCESS_TOKEN_TYPE, scope };
-    return this._json(res, 200, answer, { 'cache-control': 'no-store' });
+    })
+    const answer = { access_token: accessToken, token_type: 'Bearer', expires_in: exp - now, issued_token_type: ACCESS_TOKEN_TYPE, scope }
+    return this._json(res, 200, answer, { 'cache-control': 'no-store' })
   }
 }
 
-module.exports = { createEmulator, Emulator, base64url, signHs256, encodeUnsigned };
+module.exports = { createEmulator, Emulator, base64url, signHs256, encodeUnsigned }

@@ -38,8 +38,16 @@ async function runTool(req, name, args = {}) {
     // Exchanges the caller's token for one for `resource` and calls `url` with it, as a tool that
     // talks to the MCP server's own API would.
     const exchanged = await workos.exchangeToken({ resource: args.resource, scope: args.scope })
-    const res = await fetch(args.url, { headers: { authorization: `Bearer ${exchanged.accessToken}` }, signal: AbortSignal.timeout(15_000) })
-    return JSON.stringify({ status: res.status, body: await res.json(), expiresAt: exchanged.expiresAt.toISOString(), scope: exchanged.scope })
+    const res = await fetch(args.url, {
+      headers: { authorization: `Bearer ${exchanged.accessToken}` },
+      signal: AbortSignal.timeout(15_000),
+    })
+    return JSON.stringify({
+      status: res.status,
+      body: await res.json(),
+      expiresAt: exchanged.expiresAt.toISOString(),
+      scope: exchanged.scope,
+    })
   }
   return `ran ${name}`
 }

@@ -26,7 +26,10 @@ function basePython() {
   const candidates = [process.env.PYTHON, process.platform === 'win32' ? 'python' : 'python3'].filter(Boolean)
   for (const exe of candidates) {
     try {
-      const version = execFileSync(exe, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8', timeout: 10_000 }).trim()
+      const version = execFileSync(exe, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {
+        encoding: 'utf8',
+        timeout: 10_000,
+      }).trim()
       const [major, minor] = version.split('.').map(Number)
       if (major === 3 && minor >= 10) return { exe, version }
       throw new Error(`${exe} is Python ${version}; the mcp package needs 3.10 or later`)
@@ -70,7 +73,9 @@ async function ensureVenv() {
   await run(venvPython(), ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', `mcp==${MCP_VERSION}`], {
     timeoutMs: INSTALL_TIMEOUT_MS,
   })
-  const installed = (await run(venvPython(), ['-c', 'import importlib.metadata as m; print(m.version("mcp"))'], { timeoutMs: 30_000 })).trim()
+  const installed = (
+    await run(venvPython(), ['-c', 'import importlib.metadata as m; print(m.version("mcp"))'], { timeoutMs: 30_000 })
+  ).trim()
   if (installed !== MCP_VERSION) throw new Error(`the virtualenv has mcp ${installed}, not ${MCP_VERSION}`)
   fs.writeFileSync(READY, `mcp==${MCP_VERSION}\n`)
   return { python: venvPython(), created: true, ms: Date.now() - started }
@@ -114,12 +119,20 @@ function runPythonClient(mcpUrl, { args = [], timeoutMs = 120_000 } = {}) {
         toolResults: events.filter((e) => e.event === 'call').map((e) => ({ tool: e.tool, text: e.text, isError: e.is_error })),
         http: events
           .filter((e) => e.event === 'http')
-          .map(({ www_authenticate: wwwAuthenticate, header_resource_metadata: headerResourceMetadata, grant_type: grantType, event, ...rest }) => ({
-            ...rest,
-            wwwAuthenticate,
-            headerResourceMetadata,
-            grantType,
-          })),
+          .map(
+            ({
+              www_authenticate: wwwAuthenticate,
+              header_resource_metadata: headerResourceMetadata,
+              grant_type: grantType,
+              event,
+              ...rest
+            }) => ({
+              ...rest,
+              wwwAuthenticate,
+              headerResourceMetadata,
+              grantType,
+            }),
+          ),
         output,
       })
     })

@@ -69,7 +69,17 @@ export async function clientTool(userId: string, organizationId: string): Promis
   const plain: string = await client.vault.decrypt(sealed)
   const cookie = await client.userManagement.loadSealedSession({ sessionData: sealed, cookiePassword: 'p'.repeat(32) }).authenticate()
   const sessionId = cookie.authenticated ? cookie.sessionId : cookie.reason
-  const allowed: boolean = (await client.fga.check({ checks: [{ resource: { resourceType: 'report', resourceId: 'r1' }, relation: 'viewer', subject: { resourceType: 'user', resourceId: userId } }] })).isAuthorized()
+  const allowed: boolean = (
+    await client.fga.check({
+      checks: [
+        {
+          resource: { resourceType: 'report', resourceId: 'r1' },
+          relation: 'viewer',
+          subject: { resourceType: 'user', resourceId: userId },
+        },
+      ],
+    })
+  ).isAuthorized()
   const token = await client.pipes.getAccessToken({ provider: 'github', userId })
   const { data } = await client.get<{ id: string }>(`/organizations/${organizationId}`)
   return [

@@ -56,7 +56,9 @@ function build({ targets = linuxTargets(), outDir = null, tools = setup('build')
   for (const t of targets) {
     const dir = outDir ?? path.join(WORK_DIR, 'build', t.triple)
     fs.mkdirSync(dir, { recursive: true })
-    log(`build: ${t.zigTarget} (cargo-zigbuild ${tools.CARGO_ZIGBUILD_VERSION}, zig ${tools.ZIG_VERSION}) -> ${path.relative(ROOT, dir) || '.'}/`)
+    log(
+      `build: ${t.zigTarget} (cargo-zigbuild ${tools.CARGO_ZIGBUILD_VERSION}, zig ${tools.ZIG_VERSION}) -> ${path.relative(ROOT, dir) || '.'}/`,
+    )
     const started = Date.now()
     const run = spawnSync(npm, ['run', '--silent', 'build:native', '--', '-x', '--target', t.zigTarget, '--output-dir', dir], {
       cwd: ROOT,

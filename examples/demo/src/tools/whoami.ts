@@ -1,19 +1,19 @@
-import { type ToolMetadata } from "xmcp";
-import { getSession, getUser } from "@xmcp-dev/workos";
+import { type ToolMetadata } from 'xmcp'
+import { getSession, getUser } from '@xmcp-dev/workos'
 
 export const metadata: ToolMetadata = {
-  name: "whoami",
-  description: "Returns the authenticated WorkOS session and user",
+  name: 'whoami',
+  description: 'Returns the authenticated WorkOS session and user',
   annotations: { readOnlyHint: true },
-};
+}
 
 export default async function whoami() {
-  const session = getSession();
-  const user = await getUser();
+  const session = getSession()
+  const user = await getUser()
   return {
     content: [
       {
-        type: "text" as const,
+        type: 'text' as const,
         text: JSON.stringify({
           session: {
             userId: session.userId,
@@ -26,5 +26,5 @@ export default async function whoami() {
         }),
       },
     ],
-  };
+  }
 }
