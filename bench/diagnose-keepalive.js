@@ -12,6 +12,7 @@
 //                                           what a request gets right after)
 const { createEmulator } = require('../__test__/support/emulator.js')
 const { NativeProvider } = require('../native.js')
+const { outcomeOf } = require('../__test__/support/verdict.js')
 
 async function main() {
   const emu = await createEmulator({ accessTokenTtl: 3600 })
@@ -32,15 +33,15 @@ async function main() {
         jwks: { warmUp: false },
       })
       await provider.warmUp()
-      const ok = provider.authenticateSync(token) !== null
+      const ok = typeof provider.authenticateSync(token) === 'string'
       let consequence = ''
       if (!ok) {
         failures++
         // What the middleware does next: the async path, at once and after the 2 s cold retry.
-        const now = await provider.authenticate(token)
+        const now = await outcomeOf(provider, token)
         await new Promise((resolve) => setTimeout(resolve, 2100))
-        const later = await provider.authenticate(token)
-        consequence = `; a request now gets ${now.status} (${now.reason}), 2.1 s later ${later.status}`
+        const later = await outcomeOf(provider, token)
+        consequence = `; a request now gets ${now.status} (${now.reason ?? "verified"}), 2.1 s later ${later.status}`
       }
       console.log(`provider ${i}: event loop busy ${i ? blocks[i - 1] : 0} ms before it -> ${ok ? 'keys cached' : 'NO KEYS after await warmUp()'}${consequence}`)
       if (i < blocks.length) busy(blocks[i])
