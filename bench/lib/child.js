@@ -6,8 +6,8 @@ const { fork } = require('node:child_process')
 const { ROOT } = require('./common.js')
 
 /** A forked helper process with request/response messages and a bounded wait for `ready`. */
-function startChild(file, args, env, readyTimeoutMs = 20_000) {
-  const child = fork(file, args, { env: { ...process.env, ...env }, cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+function startChild(file, args, env, { readyTimeoutMs = 20_000, execArgv = process.execArgv } = {}) {
+  const child = fork(file, args, { env: { ...process.env, ...env }, cwd: ROOT, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const pending = new Map()
   let nextId = 0
   let readyResolve
