@@ -42,9 +42,9 @@ function loadTimes(runs) {
   return Object.entries(samples).map(([id, ms]) => ({ id, label: labels[id], median: median(ms), min: Math.min(...ms), max: Math.max(...ms) }))
 }
 
-/** The verifying child, answering in order. */
-function verifier() {
-  const child = fork(path.join(__dirname, 'lib', 'memory-child.js'), [], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+/** A verifying child (node flags `execArgv`), answering in order. */
+function verifier(execArgv = []) {
+  const child = fork(path.join(__dirname, 'lib', 'memory-child.js'), [], { cwd: ROOT, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const waiting = []
   let onReady
   const ready = new Promise((resolve, reject) => {
@@ -87,17 +87,25 @@ async function both(children, msg) {
   return answers
 }
 
+/** V8's young generation (semi-space, MiB) of the second package/control pair, see cacheGrowth. */
+const SMALL_SEMI_SPACE_MB = 1
+
 /**
- * Streams `cfg.memory.tokens` distinct tokens through two verifying children at once: the package
+ * Streams `cfg.memory.tokens` distinct tokens through verifying children at once: the package
  * (workosProvider's middleware, bench/lib/memory-child.js) and the control (the same harness and
- * request objects, no package). RSS after a full GC at fixed marks; peak RSS after every batch.
+ * request objects, no package), with Node's default flags; and the same pair with V8's young
+ * generation capped (--max-semi-space-size), which shows the package's own share without V8 sizing
+ * its young generation to the harness's traffic. RSS after a full GC at fixed marks; peak RSS after
+ * every batch.
  */
 async function cacheGrowth(cfg) {
   const total = cfg.memory.tokens
   const emu = await createEmulator({ accessTokenTtl: 3600 })
   const minter = new Minter(keyMaterialOf(emu), cfg.mintThreads)
-  const children = [verifier(), verifier()]
-  const [pkg, control] = [0, 1]
+  const small = [`--max-semi-space-size=${SMALL_SEMI_SPACE_MB}`]
+  const children = [verifier(), verifier(), verifier(small), verifier(small)]
+  const [pkg, control, pkgSmall, controlSmall] = [0, 1, 2, 3]
+  const isControl = (i) => i === control || i === controlSmall
   try {
     await Promise.all(children.map((c) => c.ready))
     const config = {
@@ -109,7 +117,7 @@ async function cacheGrowth(cfg) {
       ...(cfg.memory.cacheEntries != null ? { tokenCache: { maxEntries: cfg.memory.cacheEntries } } : {}),
     }
     const probe = `Bearer ${emu.mintToken()}`
-    const started = await Promise.all(children.map((c, i) => c.request({ cmd: 'start', config, probe, control: i === control })))
+    const started = await Promise.all(children.map((c, i) => c.request({ cmd: 'start', config, probe, control: isControl(i) })))
     for (const s of started) if (s.error) throw new Error(s.error)
     const capacity = cfg.memory.cacheEntries ?? DEFAULT_CACHE_ENTRIES
     const marks = [...new Set([capacity, 2 * capacity, ...[0.1, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * total))])]
@@ -130,11 +138,12 @@ async function cacheGrowth(cfg) {
     const outstanding = []
     const settle = (acks) => {
       acks.forEach((ack, i) => (peakRss[i] = Math.max(peakRss[i], ack.peakRss)))
-      const ack = acks[pkg]
-      ok += ack.ok
-      failed += ack.failed
-      firstFailure ??= ack.firstFailure
-      verifyUs += ack.verifyUs
+      for (const i of [pkg, pkgSmall]) {
+        failed += acks[i].failed
+        firstFailure ??= acks[i].firstFailure
+      }
+      ok += acks[pkg].ok
+      verifyUs += acks[pkg].verifyUs
     }
     const snapshot = async () => {
       const answers = await both(children, { cmd: 'snapshot' })
@@ -175,6 +184,7 @@ async function cacheGrowth(cfg) {
       baseline: baseline[pkg],
       peakRss: peakRss[pkg],
       control: { baseline: baseline[control], peakRss: peakRss[control], snapshots: snapshots.map((s) => s[control]) },
+      small: [pkgSmall, controlSmall].map((i) => ({ baseline: baseline[i], peakRss: peakRss[i], last: snapshots[snapshots.length - 1][i] })),
       snapshots: snapshots.map((s) => s[pkg]),
       capacity,
       verifyUsPerToken: verifyUs / processed,
@@ -195,6 +205,7 @@ async function run(cfg = settings()) {
   const growthGc = last.rss - g.baseline
   const growthPeak = g.peakRss - g.baseline
   const controlPeak = g.control.peakRss - g.control.baseline
+  const [smallPkg, smallControl] = g.small.map((c) => ({ peak: c.peakRss - c.baseline, gc: c.last.rss - c.baseline, heapTotal: c.last.heapTotal }))
   const tables = [
     {
       title: `4a. Load time (${cfg.memory.loadRuns} fresh processes each, ms)`,
@@ -227,6 +238,16 @@ async function run(cfg = settings()) {
         `Growth from the cache being full (${fmt.int(full.tokens)} tokens) to the end: ${fmt.mib(last.rss - full.rss)} MiB. ` +
         `Per token, a request through the middleware (verify, both caches, eviction): ${fmt.us(g.verifyUsPerToken)} µs of CPU in the serving process; ${fmt.int(g.processed / g.seconds)} tokens/s end to end (minting-bound), ${g.seconds.toFixed(0)} s.`,
     },
+    {
+      title: `4c. The same stream with V8's young generation capped (--max-semi-space-size=${SMALL_SEMI_SPACE_MB}) in a second package/control pair: what is left is the package's own memory`,
+      text: table(
+        ['process', 'peak Δ RSS MiB', 'Δ RSS after full GC MiB', 'V8 heap total at the end MiB'],
+        [
+          ['this package (workosProvider’s middleware)', fmt.mib(smallPkg.peak), fmt.mib(smallPkg.gc), fmt.mib(smallPkg.heapTotal)],
+          ['control (same harness, no package)', fmt.mib(smallControl.peak), fmt.mib(smallControl.gc), fmt.mib(smallControl.heapTotal)],
+        ],
+      ),
+    },
   ]
   const native = loads.find((l) => l.id === 'native')
   const targets = [
@@ -238,7 +259,7 @@ async function run(cfg = settings()) {
       goalText: '< 48 MiB',
       strict: true,
       lowerIsBetter: true,
-      show: (x) => `+${x.toFixed(1)} MiB (after GC +${fmt.mib(growthGc)}; control +${fmt.mib(controlPeak)})`,
+      show: (x) => `+${x.toFixed(1)} MiB (after GC +${fmt.mib(growthGc)}; control +${fmt.mib(controlPeak)}; young generation capped: +${fmt.mib(smallPkg.peak)}, control +${fmt.mib(smallControl.peak)})`,
     },
     { name: 'addon load', was: '18.6 ms', measured: native.median, goal: 50, goalText: '< 50 ms', strict: true, lowerIsBetter: true, show: (x) => `${fmt.ms(x)} ms median` },
   ]
