@@ -1,8 +1,9 @@
 'use strict'
 // Diagnostic, not a benchmark: a JWKS download that lands on a pooled keep-alive connection the
-// server is closing at that moment fails, is not retried, and `await provider.warmUp()` then leaves
-// no keys. Found because the verify benchmark saw "authenticateSync returned null right after
-// warmUp()" (its emulator shares the event loop with synchronous timing loops).
+// server is closing at that moment fails. Before src/http.rs retried it (once, within the same
+// deadline), `await provider.warmUp()` then left no keys. Found because the verify benchmark saw
+// "authenticateSync returned PENDING right after warmUp()" (its emulator shares the event loop with
+// synchronous timing loops). With the retry it should print "0 of 10" (as on 2026-11-29).
 //
 // Setup: Node's http server (the emulator) closes idle keep-alive sockets after 5 s. The event loop
 // is kept busy past that, so the server's close is delayed until the addon's next request is on the
