@@ -3,7 +3,7 @@
 // The benchmark entry: runs every section in one process tree and prints Markdown tables, the
 // ratios against each peer, and the targets with what was measured.
 //
-//   node bench/run.js                      full run (issue's counts; about 30 min on 2 cores)
+//   node bench/run.js                      full run (issue's counts; about 16 min on 2 cores)
 //   node bench/run.js --quick              smoke run: small counts, about a minute
 //   node bench/run.js --only verify,memory sections: verify, middleware, xmcp, memory
 //   node bench/run.js --json out.json      also write the raw figures
