@@ -14,8 +14,18 @@
 // from its node_modules) and built with `xmcp build`, which bakes the HTTP port in.
 const fs = require('node:fs')
 const path = require('node:path')
-const { DEMO, buildDir, freePort } = require('../../__test__/support/xmcp-app.js')
+const { DEMO, buildDir } = require('../../__test__/support/xmcp-app.js')
 const { ROOT } = require('./common.js')
+
+// The test support's freePort moved from xmcp-app.js to processes.js on main (after f0587c6): take it
+// from whichever this tree has.
+const { freePort } = (() => {
+  try {
+    return require('../../__test__/support/processes.js')
+  } catch {
+    return require('../../__test__/support/xmcp-app.js')
+  }
+})()
 
 const BENCH_APPS = path.join(ROOT, '.bench-apps')
 const TOOL = 'echo'
