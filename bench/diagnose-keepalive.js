@@ -1,8 +1,9 @@
 'use strict'
 // Diagnostic, not a benchmark: a JWKS download that lands on a pooled keep-alive connection the
-// server is closing at that moment fails, is not retried, and `await provider.warmUp()` then leaves
-// no keys. Found because the verify benchmark saw "authenticateSync returned null right after
-// warmUp()" (its emulator shares the event loop with synchronous timing loops).
+// server is closing at that moment fails. Before src/http.rs retried it (once, within the same
+// deadline), `await provider.warmUp()` then left no keys. Found because the verify benchmark saw
+// "authenticateSync returned PENDING right after warmUp()" (its emulator shares the event loop with
+// synchronous timing loops). With the retry it should print "0 of 10" (as on 2026-11-29).
 //
 // Setup: Node's http server (the emulator) closes idle keep-alive sockets after 5 s. The event loop
 // is kept busy past that, so the server's close is delayed until the addon's next request is on the
@@ -12,6 +13,7 @@
 //                                           what a request gets right after)
 const { createEmulator } = require('../__test__/support/emulator.js')
 const { NativeProvider } = require('../native.js')
+const { outcomeOf } = require('../__test__/support/verdict.js')
 
 async function main() {
   const emu = await createEmulator({ accessTokenTtl: 3600 })
@@ -32,15 +34,15 @@ async function main() {
         jwks: { warmUp: false },
       })
       await provider.warmUp()
-      const ok = provider.authenticateSync(token) !== null
+      const ok = typeof provider.authenticateSync(token) === 'string'
       let consequence = ''
       if (!ok) {
         failures++
         // What the middleware does next: the async path, at once and after the 2 s cold retry.
-        const now = await provider.authenticate(token)
+        const now = await outcomeOf(provider, token)
         await new Promise((resolve) => setTimeout(resolve, 2100))
-        const later = await provider.authenticate(token)
-        consequence = `; a request now gets ${now.status} (${now.reason}), 2.1 s later ${later.status}`
+        const later = await outcomeOf(provider, token)
+        consequence = `; a request now gets ${now.status} (${now.reason ?? "verified"}), 2.1 s later ${later.status}`
       }
       console.log(`provider ${i}: event loop busy ${i ? blocks[i - 1] : 0} ms before it -> ${ok ? 'keys cached' : 'NO KEYS after await warmUp()'}${consequence}`)
       if (i < blocks.length) busy(blocks[i])

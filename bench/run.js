@@ -3,9 +3,9 @@
 // The benchmark entry: runs every section in one process tree and prints Markdown tables, the
 // ratios against each peer, and the issue's targets with what was measured.
 //
-//   node bench/run.js                      full run (issue's counts; ~10-15 min on 2 cores)
-//   node bench/run.js --quick              smoke run: small counts, a few seconds per section
-//   node bench/run.js --only verify,memory sections: verify, middleware, memory
+//   node bench/run.js                      full run (issue's counts; about 16 min on 2 cores)
+//   node bench/run.js --quick              smoke run: small counts, about a minute
+//   node bench/run.js --only verify,memory sections: verify, middleware, xmcp, memory
 //   node bench/run.js --json out.json      also write the raw figures
 //
 // Counts and durations come from env vars (see bench/lib/common.js `settings`), e.g.
@@ -14,11 +14,12 @@
 // (e.g. a verifier rejected a valid token), not when a target is missed.
 const fs = require('node:fs')
 const os = require('node:os')
-const { settings, machine, selectedSections, table, log } = require('./lib/common.js')
+const { settings, machine, selectedSections, table, log, load1, formatTables, targetTable } = require('./lib/common.js')
 
 const SECTIONS = {
   verify: () => require('./verify.js'),
   middleware: () => require('./middleware.js'),
+  xmcp: () => require('./xmcp.js'),
   memory: () => require('./memory.js'),
 }
 
@@ -47,7 +48,7 @@ async function main() {
         ['peers', m.peers],
         ['load average at start (1/5/15 min)', m.loadavg],
         ['started', started.toISOString()],
-        ['settings', JSON.stringify({ repeats: cfg.repeats, mintThreads: cfg.mintThreads, verify: cfg.verify, load: cfg.load, memory: cfg.memory })],
+        ['settings', JSON.stringify({ repeats: cfg.repeats, mintThreads: cfg.mintThreads, verify: cfg.verify, load: cfg.load, xmcp: cfg.xmcp, memory: cfg.memory })],
       ],
     ),
   )
@@ -56,32 +57,20 @@ async function main() {
   for (const name of Object.keys(SECTIONS)) {
     if (!chosen.has(name)) continue
     const t0 = Date.now()
-    const before = os.loadavg()[0]
+    const before = load1()
     const result = await SECTIONS[name]().run(cfg)
     const seconds = ((Date.now() - t0) / 1000).toFixed(0)
-    for (const t of result.tables) {
-      print()
-      print(`### ${t.title}`)
-      print()
-      print(t.text)
-    }
     print()
-    print(`_${name}: ${seconds} s; 1-min load average ${before.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after._`)
+    print(formatTables(result.tables))
+    print()
+    print(`_${name}: ${seconds} s; 1-min load average ${before} before, ${load1()} after._`)
     targets.push(...result.targets)
     raw.sections[name] = result.raw
   }
   print()
-  print('### Targets (benchmark goals, not test assertions)')
+  print('### Targets of issue 10 (benchmark goals, not test assertions)')
   print()
-  print(
-    table(
-      ['target', 'measured', 'met'],
-      targets.map((t) => {
-        const met = t.lowerIsBetter ? t.measured <= t.goal : t.measured >= t.goal
-        return [t.name, t.show(t.measured), Number.isFinite(t.measured) ? (met ? 'yes' : 'NO') : 'n/a']
-      }),
-    ),
-  )
+  print(targetTable(targets))
   print()
   print(`_Finished ${new Date().toISOString()}; 1-min load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}._`)
   const i = argv.indexOf('--json')

@@ -40,6 +40,20 @@ function settings(argv = process.argv.slice(2)) {
       durationS: num('LOAD_DURATION_S', 10, 1),
       warmupS: num('LOAD_WARMUP_S', 2, 0.5),
       connections: Math.max(1, Math.floor(num('LOAD_CONNECTIONS', 32, 8))),
+      // The unguarded window after each measured run of a package variant (0: none).
+      unguardedS: num('LOAD_UNGUARDED_S', 2, 0.5),
+    },
+    xmcp: {
+      // The xmcp apps: rounds (each app restarted every round), the loaded window, the serial
+      // (one request at a time) window for latency, and the in-flight requests of the loaded window.
+      repeats: Math.max(1, Math.floor(num('XMCP_REPEATS', 4, 1))),
+      durationS: num('XMCP_DURATION_S', 8, 1.5),
+      serialS: num('XMCP_SERIAL_S', 4, 1),
+      warmupS: num('XMCP_WARMUP_S', 3, 0.5),
+      connections: Math.max(1, Math.floor(num('XMCP_CONNECTIONS', 16, 4))),
+      // Within one process (the -ab apps): pairs of windows with the provider off and on (0: skip).
+      abPairs: Math.floor(num('XMCP_AB_PAIRS', 8, 2)),
+      abWindowS: num('XMCP_AB_WINDOW_S', 1.5, 0.5),
     },
     memory: {
       tokens: Math.floor(num('MEMORY_TOKENS', 1_000_000, 3_000)),
@@ -180,4 +194,48 @@ function log(...args) {
   process.stderr.write(args.join(' ') + '\n')
 }
 
-module.exports = { ROOT, settings, gc, now, usSince, timeSync, timeAsync, median, table, fmt, machine, selectedSections, log }
+/** A section's tables as Markdown: a `### title` and the table text each. */
+function formatTables(tables) {
+  return tables.map((t) => `### ${t.title}\n\n${t.text}`).join('\n\n')
+}
+
+/** The 1-minute load average now, as printed with every figure. */
+const load1 = () => os.loadavg()[0].toFixed(2)
+
+/**
+ * Runs a section when its file is the entry point (`node bench/<section>.js [--quick]`): prints its
+ * tables and targets with the load average before and after; a failure sets the exit code.
+ */
+function runAsScript(mod, run) {
+  if (require.main !== mod) return
+  const before = load1()
+  run(settings()).then(
+    ({ tables, targets }) => {
+      console.log(`\n${formatTables(tables)}\n`)
+      if (targets && targets.length) console.log(`### Targets\n\n${targetTable(targets)}\n`)
+      console.log(`_1-min load average ${before} before, ${load1()} after._`)
+    },
+    (err) => {
+      console.error(err)
+      process.exitCode = 1
+    },
+  )
+}
+
+/**
+ * The targets as one table: what 2.0.0 measured, this run, the goal, and whether it is met.
+ * A target without `goal` is information (a figure the issue asks to see).
+ */
+function targetTable(targets) {
+  return table(
+    ['figure', '2.0.0 (run B)', 'this run', 'target', 'met'],
+    targets.map((t) => {
+      const hasGoal = t.goal !== undefined
+      const met = t.lowerIsBetter ? (t.strict ? t.measured < t.goal : t.measured <= t.goal) : t.measured >= t.goal
+      const goal = hasGoal ? t.goalText || `${t.lowerIsBetter ? '≤' : '≥'} ${t.showGoal ? t.showGoal(t.goal) : t.goal}` : '(shown)'
+      return [t.name, t.was ?? '', t.show(t.measured), goal, !hasGoal ? '' : Number.isNaN(t.measured) ? 'n/a' : met ? 'yes' : 'NO']
+    }),
+  )
+}
+
+module.exports = { ROOT, settings, gc, now, usSince, timeSync, timeAsync, median, table, fmt, machine, selectedSections, log, load1, formatTables, runAsScript, targetTable }

@@ -4,86 +4,31 @@
 //   none-als     no auth, but one AsyncLocalStorage.run per request (xmcp's own request context does
 //                this in a real xmcp server; isolates what the session store costs from verification)
 //   workos       this package: workosProvider() { router, middleware }, default config
-//   workos-nocache  this package with tokenCache: false (every request pays an RSA verify)
-//   original     the 1.x TypeScript package's approach, reimplemented faithfully: jose 5 (lib/jose.js) with a
-//                remote JWK set created inside every verify (so every request downloads the JWKS)
-//   jose-cached  the same with the remote JWK set created once
-// Diagnostic variants (not in the default set; pick them with LOAD_VARIANTS):
+//   original     the 1.x TypeScript package's approach, reimplemented faithfully (bench/lib/original.js):
+//                jose 5 (lib/jose.js) with a remote JWK set created inside every verify (so every
+//                request downloads the JWKS)
+// Diagnostic variants (pick them with LOAD_VARIANTS; bench/middleware.js runs workos-timed by default):
 //   workos-router    this package's router only, no middleware (what the router alone costs)
-//   native-calls     this package's router + a middleware making the glue's two native calls
-//                    (isGuarded, authenticateSync) and then next(), without building a session or
-//                    entering AsyncLocalStorage (what the napi calls cost end to end)
-//   native-calls-timed  the same, timing the calls in place, plus two timed controls (a trivial napi
-//                    getter, a JSON.parse of a token payload); the timers and controls add their cost
+//   workos-timed     this package, its middleware timed in place (from the call until next() runs
+//                    inside the session context) and the handler's getSession() (the Session is
+//                    built there), plus two timed controls (a trivial napi getter, a JSON.parse)
+//   native-only      this package's router + a middleware making the native call on every guarded
+//                    request (no first-level cache, no session, no AsyncLocalStorage): what the
+//                    first-level cache saves in a server
+//   workos-nocache   this package with tokenCache: false (every request pays an RSA verify)
+//   jose-cached      the 1.x approach with the remote JWK set created once
+// Every variant that loads the package counts its calls into the addon (bench/lib/glue.js), by name.
+// Routes: GET /mcp (reads the session, as a tool does first) and GET /health.
 // Env: EMU_URL, EMU_CLIENT_ID, EMU_API_KEY. Tells the parent { ready, port } over IPC.
 const http = require('node:http')
 const { AsyncLocalStorage } = require('node:async_hooks')
 const express = require('express')
+const { originalProvider } = require('./original.js')
 
 const variant = process.argv[2]
 const EMU_URL = process.env.EMU_URL
 const CLIENT_ID = process.env.EMU_CLIENT_ID
 const API_KEY = process.env.EMU_API_KEY
-
-/** The original's src/jwt.ts + src/provider.ts (1.0.1), in plain JS; `perRequestJwks` = its defect. */
-function originalStyle({ perRequestJwks }) {
-  const { createRemoteJWKSet, jwtVerify, errors } = require('./jose.js').jose
-  const context = new AsyncLocalStorage() // xmcp's createContext is AsyncLocalStorage on a global symbol
-  const issuer = EMU_URL // the original: `https://${authkitDomain}`; the emulator is plain http
-  const jwksUrl = `${issuer}/oauth2/jwks`
-  const shared = perRequestJwks ? null : createRemoteJWKSet(new URL(jwksUrl))
-
-  async function verifyWorkOSToken(token) {
-    try {
-      const JWKS = shared || createRemoteJWKSet(new URL(jwksUrl))
-      const { payload } = await jwtVerify(token, JWKS, { issuer, audience: CLIENT_ID, clockTolerance: 30 })
-      if (!payload.sub || !payload.sid) return { ok: false, error: 'invalid' }
-      return { ok: true, claims: payload }
-    } catch (error) {
-      if (error instanceof errors.JWTExpired) return { ok: false, error: 'expired' }
-      return { ok: false, error: 'invalid' }
-    }
-  }
-  const claimsToSession = (claims) => ({
-    userId: claims.sub,
-    sessionId: claims.sid,
-    organizationId: claims.org_id,
-    role: claims.role,
-    permissions: claims.permissions,
-    expiresAt: new Date(claims.exp * 1000),
-    issuedAt: new Date(claims.iat * 1000),
-    claims,
-  })
-  const extractBearerToken = (h) => {
-    if (!h) return null
-    const parts = h.split(' ')
-    if (parts.length !== 2 || parts[0].toLowerCase() !== 'bearer') return null
-    return parts[1]
-  }
-  const router = express.Router()
-  // The original's router runs every request inside a context with no session.
-  router.use((req, res, next) => context.run({ session: null, headers: req.headers }, () => next()))
-  const middleware = async (req, res, next) => {
-    if (!req.path.startsWith('/mcp')) return next()
-    try {
-      const token = extractBearerToken(req.headers.authorization)
-      if (!token) {
-        res.setHeader('WWW-Authenticate', 'Bearer resource_metadata="/.well-known/oauth-protected-resource"')
-        return res.status(401).json({ error: 'unauthorized', error_description: 'Missing or invalid bearer token' })
-      }
-      const result = await verifyWorkOSToken(token)
-      if (!result.ok) {
-        res.setHeader('WWW-Authenticate', 'Bearer resource_metadata="/.well-known/oauth-protected-resource", error="invalid_token"')
-        return res.status(401).json({ error: result.error === 'expired' ? 'token_expired' : 'invalid_token' })
-      }
-      const session = claimsToSession(result.claims)
-      context.run({ session, headers: req.headers }, () => next())
-    } catch {
-      res.status(401).json({ error: 'server_error', error_description: 'Authentication processing failed' })
-    }
-  }
-  return { router, middleware, session: () => context.getStore()?.session }
-}
 
 /**
  * CPU µs per thread name (Linux /proc; {} elsewhere): shows whether a variant's extra CPU runs on
@@ -105,8 +50,24 @@ function cpuByThread() {
   return out
 }
 
-/** Time spent in the timed section of the `native-calls-timed` variant. */
-const inSitu = { ns: 0n, trivialNs: 0n, guardNs: 0n, authNs: 0n, parseNs: 0n, calls: 0 }
+/**
+ * Per-request times (ns) of the pieces timed in place (`workos-timed`), since the parent last asked.
+ * Reported as medians: on a loaded machine a few requests are preempted mid-piece, which would
+ * dominate a mean.
+ */
+const MAX_SAMPLES = 200_000
+const inSitu = { middleware: [], session: [], getter: [], parse: [] }
+const sample = (name, ns) => inSitu[name].length < MAX_SAMPLES && inSitu[name].push(Number(ns))
+/** The medians (µs) and count since the last call, then a fresh start. */
+function inSituMedians() {
+  const out = { calls: inSitu.middleware.length }
+  for (const [name, xs] of Object.entries(inSitu)) {
+    xs.sort((a, b) => a - b)
+    out[name] = xs.length ? xs[xs.length >> 1] / 1e3 : NaN
+    inSitu[name] = []
+  }
+  return out
+}
 const SAMPLE_PAYLOAD = JSON.stringify({
   iss: 'http://127.0.0.1:40000',
   sub: 'user_01EMU',
@@ -117,7 +78,35 @@ const SAMPLE_PAYLOAD = JSON.stringify({
   jti: 'jti_61DD96361082BBEA58CA813D',
 })
 
+const PACKAGE_VARIANTS = new Set(['workos', 'workos-router', 'workos-timed', 'native-only', 'workos-nocache'])
+
+/**
+ * The `workos-timed` middleware: the package's, timed from the call until `next()` runs, after two
+ * timed controls (`getter()`, a trivial napi call made without the call counter, and a JSON.parse of
+ * a token payload).
+ */
+function timedInPlace(middleware, getter) {
+  return (req, res, next) => {
+    const c0 = process.hrtime.bigint()
+    getter()
+    const c1 = process.hrtime.bigint()
+    JSON.parse(SAMPLE_PAYLOAD)
+    const c2 = process.hrtime.bigint()
+    sample('getter', c1 - c0)
+    sample('parse', c2 - c1)
+    const t0 = process.hrtime.bigint()
+    middleware(req, res, (err) => {
+      sample('middleware', process.hrtime.bigint() - t0)
+      next(err)
+    })
+  }
+}
+
 async function main() {
+  // The control getter of `workos-timed`, taken before the counting wrappers are installed.
+  const rawGetter = variant === 'workos-timed' ? Object.getOwnPropertyDescriptor(require('../../native.js').NativeProvider.prototype, 'tokenCacheSize').get : null
+  // Count every call into the addon from the start (the package is required after this).
+  const nativeCalls = PACKAGE_VARIANTS.has(variant) ? require('./glue.js').countNativeCalls() : {}
   const app = express()
   const server = http.createServer(app)
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -135,50 +124,43 @@ async function main() {
     apiHttps: false,
     ...(variant === 'workos-nocache' ? { tokenCache: false } : {}),
   }
-  if (variant === 'workos' || variant === 'workos-nocache' || variant === 'workos-router') {
+  if (PACKAGE_VARIANTS.has(variant)) {
     const { workosProvider, getSession } = require('@xmcp-dev/workos')
     const { router, middleware } = workosProvider(config)
     app.use(router)
-    if (variant !== 'workos-router') {
+    if (variant === 'native-only') {
+      const { NativeProvider } = require('../../native.js')
+      const { createGuard } = require('../../guard.js')
+      const provider = new NativeProvider(config)
+      await provider.warmUp()
+      const guarded = createGuard(provider.routerInfo.guard)
+      app.use((req, res, next) => {
+        if (guarded(req.method, req.path) && typeof provider.authenticateSync(req.headers.authorization) !== 'string') return res.status(500).end()
+        next()
+      })
+    } else if (variant === 'workos-timed') {
+      const { NativeProvider } = require('../../native.js')
+      const control = new NativeProvider({ ...config, jwks: { warmUp: false } })
+      app.use(timedInPlace(middleware, () => rawGetter.call(control)))
+      // The handler's getSession(), timed too: the Session is built there, on first use.
+      session = () => {
+        const t0 = process.hrtime.bigint()
+        const s = getSession()
+        sample('session', process.hrtime.bigint() - t0)
+        return s
+      }
+    } else if (variant !== 'workos-router') {
       app.use(middleware)
       session = getSession
     }
-  } else if (variant === 'native-calls' || variant === 'native-calls-timed') {
-    const { workosProvider } = require('@xmcp-dev/workos')
-    const { NativeProvider } = require('../../native.js')
-    const provider = new NativeProvider(config)
-    await provider.warmUp()
-    app.use(workosProvider(config).router)
-    if (variant === 'native-calls') {
-      app.use((req, res, next) => {
-        const outcome = provider.isGuarded(req.method, req.path) ? provider.authenticateSync(req.headers.authorization) : undefined
-        if (outcome && outcome.status !== 200) return res.status(500).end()
-        next()
-      })
-    } else app.use((req, res, next) => {
-      // Timed in place: what the two native calls cost inside a busy server (caches cold from the
-      // HTTP parsing and Express routing around them), reported with the CPU figures.
-      const t0 = process.hrtime.bigint()
-      void provider.tokenCacheSize // control: a trivial napi call, timed but not counted below
-      const t1 = process.hrtime.bigint()
-      const guarded = provider.isGuarded(req.method, req.path)
-      const t2 = process.hrtime.bigint()
-      const outcome = guarded ? provider.authenticateSync(req.headers.authorization) : undefined
-      const t3 = process.hrtime.bigint()
-      // Control 2: pure JS work of similar size, JSON.parse of an access token's payload.
-      const t4 = process.hrtime.bigint()
-      JSON.parse(SAMPLE_PAYLOAD)
-      inSitu.parseNs += process.hrtime.bigint() - t4
-      inSitu.trivialNs += t1 - t0
-      inSitu.guardNs += t2 - t1
-      inSitu.authNs += t3 - t2
-      inSitu.ns += t3 - t1
-      inSitu.calls++
-      if (outcome && outcome.status !== 200) return res.status(500).end()
-      next()
-    })
   } else if (variant === 'original' || variant === 'jose-cached') {
-    const o = originalStyle({ perRequestJwks: variant === 'original' })
+    const o = originalProvider({
+      jose: require('./jose.js').jose,
+      express,
+      issuer: EMU_URL, // the original: `https://${authkitDomain}`; the emulator is plain http
+      audience: CLIENT_ID,
+      perRequestJwks: variant === 'original',
+    })
     app.use(o.router)
     app.use(o.middleware)
     session = o.session
@@ -193,6 +175,7 @@ async function main() {
     const s = session()
     res.json({ ok: true, userId: s ? s.userId : null })
   })
+  app.get('/health', (req, res) => res.json({ ok: true }))
   // CPU time of this process, so the parent can report server CPU per request (steadier than req/s on
   // a shared machine: it does not count the time this process waited for a core).
   process.on('message', (m) => {
@@ -202,12 +185,8 @@ async function main() {
         id: m.id,
         cpuUs: user + system,
         threads: cpuByThread(),
-        inSituNs: Number(inSitu.ns),
-        inSituTrivialNs: Number(inSitu.trivialNs),
-        inSituGuardNs: Number(inSitu.guardNs),
-        inSituAuthNs: Number(inSitu.authNs),
-        inSituParseNs: Number(inSitu.parseNs),
-        inSituCalls: inSitu.calls,
+        nativeCalls: { ...nativeCalls },
+        inSitu: inSituMedians(),
       })
     }
   })
