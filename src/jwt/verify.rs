@@ -201,8 +201,11 @@ impl Verifier {
   }
 
   fn digest(&self, token: &str) -> Option<TokenDigest> {
-    // Oversized tokens are rejected by parse_token before anything else; don't hash them.
-    (self.tokens.is_some() && token.len() <= MAX_TOKEN_BYTES).then(|| token_digest(token))
+    // Tokens that parse_token rejects at once (oversized, or without the two dots of a compact JWS)
+    // cannot be in the cache: don't hash them, so garbage is refused without that cost.
+    let shaped = token.len() <= MAX_TOKEN_BYTES
+      && matches!((token.find('.'), token.rfind('.')), (Some(first), Some(last)) if first < last);
+    (self.tokens.is_some() && shaped).then(|| token_digest(token))
   }
 
   /// Verifies without waiting for the network: `None` when only a JWKS download can tell.
