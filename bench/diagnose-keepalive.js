@@ -42,9 +42,11 @@ async function main() {
         const now = await outcomeOf(provider, token)
         await new Promise((resolve) => setTimeout(resolve, 2100))
         const later = await outcomeOf(provider, token)
-        consequence = `; a request now gets ${now.status} (${now.reason ?? "verified"}), 2.1 s later ${later.status}`
+        consequence = `; a request now gets ${now.status} (${now.reason ?? 'verified'}), 2.1 s later ${later.status}`
       }
-      console.log(`provider ${i}: event loop busy ${i ? blocks[i - 1] : 0} ms before it -> ${ok ? 'keys cached' : 'NO KEYS after await warmUp()'}${consequence}`)
+      console.log(
+        `provider ${i}: event loop busy ${i ? blocks[i - 1] : 0} ms before it -> ${ok ? 'keys cached' : 'NO KEYS after await warmUp()'}${consequence}`,
+      )
       if (i < blocks.length) busy(blocks[i])
     }
     console.log(`${failures} of ${blocks.length + 1} warm-ups left no keys; the emulator logged ${emu.count('/oauth2/jwks')} JWKS requests`)

@@ -39,12 +39,22 @@ function loadTimes(runs) {
       samples[id].push(Number(r.stdout))
     }
   }
-  return Object.entries(samples).map(([id, ms]) => ({ id, label: labels[id], median: median(ms), min: Math.min(...ms), max: Math.max(...ms) }))
+  return Object.entries(samples).map(([id, ms]) => ({
+    id,
+    label: labels[id],
+    median: median(ms),
+    min: Math.min(...ms),
+    max: Math.max(...ms),
+  }))
 }
 
 /** A verifying child (node flags `execArgv`), answering in order. */
 function verifier(execArgv = []) {
-  const child = fork(path.join(__dirname, 'lib', 'memory-child.js'), [], { cwd: ROOT, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(path.join(__dirname, 'lib', 'memory-child.js'), [], {
+    cwd: ROOT,
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   const waiting = []
   let onReady
   const ready = new Promise((resolve, reject) => {
@@ -150,7 +160,9 @@ async function cacheGrowth(cfg) {
       answers.forEach((s, i) => (peakRss[i] = Math.max(peakRss[i], s.peakRss)))
       snapshots.push(answers.map((s) => snap({ ...s.snapshot, tokenCacheSize: s.tokenCacheSize }, processed)))
     }
-    log(`[memory] streaming ${fmt.int(total)} distinct tokens (minted on ${cfg.mintThreads} threads) into the package and a control process`)
+    log(
+      `[memory] streaming ${fmt.int(total)} distinct tokens (minted on ${cfg.mintThreads} threads) into the package and a control process`,
+    )
     for await (const batch of minter.batches(total, BATCH)) {
       outstanding.push(both(children, { cmd: 'batch', tokens: batch.join(' ') }))
       if (outstanding.length >= 2) settle(await outstanding.shift())
@@ -162,7 +174,9 @@ async function cacheGrowth(cfg) {
       }
       const elapsed = (Date.now() - t0) / 1000
       if (processed >= nextProgress) {
-        log(`[memory] ${fmt.int(processed)} / ${fmt.int(total)} tokens, ${elapsed.toFixed(0)} s, ${fmt.int(processed / Math.max(elapsed, 0.001))} tokens/s`)
+        log(
+          `[memory] ${fmt.int(processed)} / ${fmt.int(total)} tokens, ${elapsed.toFixed(0)} s, ${fmt.int(processed / Math.max(elapsed, 0.001))} tokens/s`,
+        )
         nextProgress += Math.max(BATCH, Math.round(total / 10))
       }
       if (elapsed > cfg.memory.maxSeconds) {
@@ -184,7 +198,11 @@ async function cacheGrowth(cfg) {
       baseline: baseline[pkg],
       peakRss: peakRss[pkg],
       control: { baseline: baseline[control], peakRss: peakRss[control], snapshots: snapshots.map((s) => s[control]) },
-      small: [pkgSmall, controlSmall].map((i) => ({ baseline: baseline[i], peakRss: peakRss[i], last: snapshots[snapshots.length - 1][i] })),
+      small: [pkgSmall, controlSmall].map((i) => ({
+        baseline: baseline[i],
+        peakRss: peakRss[i],
+        last: snapshots[snapshots.length - 1][i],
+      })),
       snapshots: snapshots.map((s) => s[pkg]),
       capacity,
       verifyUsPerToken: verifyUs / processed,
@@ -205,7 +223,11 @@ async function run(cfg = settings()) {
   const growthGc = last.rss - g.baseline
   const growthPeak = g.peakRss - g.baseline
   const controlPeak = g.control.peakRss - g.control.baseline
-  const [smallPkg, smallControl] = g.small.map((c) => ({ peak: c.peakRss - c.baseline, gc: c.last.rss - c.baseline, heapTotal: c.last.heapTotal }))
+  const [smallPkg, smallControl] = g.small.map((c) => ({
+    peak: c.peakRss - c.baseline,
+    gc: c.last.rss - c.baseline,
+    heapTotal: c.last.heapTotal,
+  }))
   const tables = [
     {
       title: `4a. Load time (${cfg.memory.loadRuns} fresh processes each, ms)`,
@@ -218,7 +240,19 @@ async function run(cfg = settings()) {
       title: `4b. RSS of the process serving ${fmt.int(g.processed)} distinct valid tokens through workosProvider’s middleware (tokenCache maxEntries ${fmt.int(g.capacity)}${cfg.memory.cacheEntries == null ? ', the default' : ''}), and of a control process doing the same without the package${g.stoppedEarly ? ' — STOPPED EARLY by MEMORY_MAX_SECONDS' : ''}`,
       text:
         table(
-          ['tokens', 'RSS MiB (after full GC)', 'Δ RSS vs start MiB', 'V8 heap total MiB', 'V8 heap used MiB', 'external MiB', 'RSS − V8 heap total MiB (≈ native)', 'Δ native vs start MiB', 'tokenCacheSize', 'control: Δ RSS MiB', 'control: V8 heap total MiB'],
+          [
+            'tokens',
+            'RSS MiB (after full GC)',
+            'Δ RSS vs start MiB',
+            'V8 heap total MiB',
+            'V8 heap used MiB',
+            'external MiB',
+            'RSS − V8 heap total MiB (≈ native)',
+            'Δ native vs start MiB',
+            'tokenCacheSize',
+            'control: Δ RSS MiB',
+            'control: V8 heap total MiB',
+          ],
           g.snapshots.map((s, i) => [
             fmt.int(s.tokens),
             fmt.mib(s.rss),
@@ -259,9 +293,19 @@ async function run(cfg = settings()) {
       goalText: '< 48 MiB',
       strict: true,
       lowerIsBetter: true,
-      show: (x) => `+${x.toFixed(1)} MiB (after GC +${fmt.mib(growthGc)}; control +${fmt.mib(controlPeak)}; young generation capped: +${fmt.mib(smallPkg.peak)}, control +${fmt.mib(smallControl.peak)})`,
+      show: (x) =>
+        `+${x.toFixed(1)} MiB (after GC +${fmt.mib(growthGc)}; control +${fmt.mib(controlPeak)}; young generation capped: +${fmt.mib(smallPkg.peak)}, control +${fmt.mib(smallControl.peak)})`,
     },
-    { name: 'addon load', was: '18.6 ms', measured: native.median, goal: 50, goalText: '< 50 ms', strict: true, lowerIsBetter: true, show: (x) => `${fmt.ms(x)} ms median` },
+    {
+      name: 'addon load',
+      was: '18.6 ms',
+      measured: native.median,
+      goal: 50,
+      goalText: '< 50 ms',
+      strict: true,
+      lowerIsBetter: true,
+      show: (x) => `${fmt.ms(x)} ms median`,
+    },
   ]
   return { tables, targets, raw: { loads, growth: g } }
 }

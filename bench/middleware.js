@@ -25,9 +25,18 @@ const ALL_VARIANTS = [
   { id: 'none', label: '(a) no auth' },
   { id: 'none-als', label: '(a′) no auth + one AsyncLocalStorage.run per request' },
   { id: 'workos-router', label: 'diagnostic: this package’s router only', diagnostic: true, package: true },
-  { id: 'native-only', label: 'diagnostic: router + the native call on every request (no first-level cache, no session, no ALS)', diagnostic: true, package: true },
+  {
+    id: 'native-only',
+    label: 'diagnostic: router + the native call on every request (no first-level cache, no session, no ALS)',
+    diagnostic: true,
+    package: true,
+  },
   // A diagnostic, but cheap and telling: in the default set.
-  { id: 'workos-timed', label: 'diagnostic: this package, its middleware and getSession() timed in place (+ timed controls)', package: true },
+  {
+    id: 'workos-timed',
+    label: 'diagnostic: this package, its middleware and getSession() timed in place (+ timed controls)',
+    package: true,
+  },
   { id: 'workos', label: '(b) this package', package: true },
   { id: 'workos-nocache', label: 'diagnostic: this package, tokenCache: false', diagnostic: true, package: true },
   { id: 'original', label: `(c) the 1.x approach: jose ${joseVersion}, remote JWKS per request` },
@@ -35,7 +44,12 @@ const ALL_VARIANTS = [
 ]
 
 /** The unguarded paths of the second window: what the guard must let through without the addon. */
-const UNGUARDED = ['/health', '/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-authorization-server']
+const UNGUARDED = [
+  '/health',
+  '/.well-known/oauth-protected-resource',
+  '/.well-known/oauth-protected-resource/mcp',
+  '/.well-known/oauth-authorization-server',
+]
 /** Native calls the guard would make for a request (the AS document route's own call is the router's). */
 const GUARD_CALLS = ['authenticateSync', 'authenticate', 'isGuarded']
 
@@ -61,7 +75,8 @@ function cannon(url, tokens, { connections, durationS, requests }) {
         headers: { accept: 'application/json' },
         requests,
         // One client per connection, each with its own token for the whole run.
-        setupClient: (client) => client.setHeaders({ accept: 'application/json', authorization: `Bearer ${tokens[next++ % tokens.length]}` }),
+        setupClient: (client) =>
+          client.setHeaders({ accept: 'application/json', authorization: `Bearer ${tokens[next++ % tokens.length]}` }),
       },
       (err, result) => (err ? reject(err) : resolve(result)),
     )
@@ -73,7 +88,11 @@ const callsBetween = (s0, s1) => Object.fromEntries(Object.keys(s1).map((k) => [
 
 /** A fresh server of variant `id` (bench/lib/server.js). */
 function startServer(id, info) {
-  return startChild(path.join(__dirname, 'lib', 'server.js'), [id], { EMU_URL: info.url, EMU_CLIENT_ID: info.clientId, EMU_API_KEY: info.apiKey })
+  return startChild(path.join(__dirname, 'lib', 'server.js'), [id], {
+    EMU_URL: info.url,
+    EMU_CLIENT_ID: info.clientId,
+    EMU_API_KEY: info.apiKey,
+  })
 }
 
 /** The figures of one server over one window: autocannon's result and the server's snapshots before and after. */
@@ -115,9 +134,17 @@ async function pairRun(v, info, tokens, L) {
     if (v.package && L.unguardedS > 0) {
       const server = servers[1]
       const u0 = await server.call('cpu')
-      const u = await cannon(urls[1], tokens, { connections: L.connections, durationS: L.unguardedS, requests: UNGUARDED.map((p) => ({ method: 'GET', path: p })) })
+      const u = await cannon(urls[1], tokens, {
+        connections: L.connections,
+        durationS: L.unguardedS,
+        requests: UNGUARDED.map((p) => ({ method: 'GET', path: p })),
+      })
       const u1 = await server.call('cpu')
-      run.unguarded = { requests: u.requests.total, bad: u.non2xx + u.errors + u.timeouts, calls: callsBetween(u0.nativeCalls, u1.nativeCalls) }
+      run.unguarded = {
+        requests: u.requests.total,
+        bad: u.non2xx + u.errors + u.timeouts,
+        calls: callsBetween(u0.nativeCalls, u1.nativeCalls),
+      }
     }
     return { none, run }
   } finally {
@@ -136,12 +163,20 @@ async function run(cfg = settings()) {
     for (let round = 0; round < L.repeats; round++) {
       for (let k = 0; k < VARIANTS.length; k++) {
         const v = VARIANTS[(k + round) % VARIANTS.length]
-        log(`[middleware] round ${round + 1}/${L.repeats}: ${v.label} beside (a) no auth, ${L.connections} connections each, ${L.durationS} s`)
+        log(
+          `[middleware] round ${round + 1}/${L.repeats}: ${v.label} beside (a) no auth, ${L.connections} connections each, ${L.durationS} s`,
+        )
         await emu.call('reset')
         const { none, run } = await pairRun(v, info, tokens, L)
         runs.get('none').push(none)
         // Each run keeps the figures of the no-auth server that ran beside it.
-        runs.get(v.id).push({ ...run, beside: none, rpsRatio: run.rps / none.rps, cpuRatio: none.cpuPerReq / run.cpuPerReq, cpuOver: run.cpuPerReq - none.cpuPerReq })
+        runs.get(v.id).push({
+          ...run,
+          beside: none,
+          rpsRatio: run.rps / none.rps,
+          cpuRatio: none.cpuPerReq / run.cpuPerReq,
+          cpuOver: run.cpuPerReq - none.cpuPerReq,
+        })
       }
     }
     const all = [{ id: 'none', label: ALL_VARIANTS[0].label }, ...VARIANTS]
@@ -164,7 +199,10 @@ async function run(cfg = settings()) {
         cpuRatios: rs.map((x) => x.cpuRatio).filter(Number.isFinite),
         cpuOver: med((x) => x.cpuOver),
         threads: rs.reduce((a, x) => (!a || x.cpuPerReq < a.cpuPerReq ? x : a), null).threads,
-        inSitu: rs.map((x) => x.inSitu).filter(Boolean).reduce((a, x) => (!a || x.middleware < a.middleware ? x : a), null),
+        inSitu: rs
+          .map((x) => x.inSitu)
+          .filter(Boolean)
+          .reduce((a, x) => (!a || x.middleware < a.middleware ? x : a), null),
       }
     }
     const S = summary
@@ -195,27 +233,52 @@ async function run(cfg = settings()) {
         title: `2. Middleware end to end: GET /mcp; each app runs beside a no-auth server, both loaded at the same time (${L.connections} keep-alive connections each, ${L.durationS} s after ${L.warmupS} s warm-up); ${L.repeats} rounds, fresh processes every round (medians; every run in order)`,
         text:
           table(
-            ['app', 'req/s', 'every run', 'server CPU µs/req', 'every run', 'CPU vs the no-auth server beside it, µs/req (median)', 'req/s ÷ no auth beside it (median; every run)', 'no-auth CPU ÷ this CPU (median; every run)', 'p50 / p99 ms (median)', 'native calls / 1000 req', 'JWKS fetches / 1000 req', 'non-2xx + errors (all runs)'],
+            [
+              'app',
+              'req/s',
+              'every run',
+              'server CPU µs/req',
+              'every run',
+              'CPU vs the no-auth server beside it, µs/req (median)',
+              'req/s ÷ no auth beside it (median; every run)',
+              'no-auth CPU ÷ this CPU (median; every run)',
+              'p50 / p99 ms (median)',
+              'native calls / 1000 req',
+              'JWKS fetches / 1000 req',
+              'non-2xx + errors (all runs)',
+            ],
             rows,
           ) +
           '\n\nThe two servers of a pair share the two cores (so each serves about half what it would alone); the ratios compare them under the same load at the same moment, which a shared machine does not give to runs made one after the other.' +
-          (Number.isFinite(S.original.cpuPerReq) ? ` The 1.x approach costs ${fmt.ratio(S.original.cpuPerReq / S.workos.cpuPerReq)} this package’s server CPU per request and serves ${fmt.ratio(S.original.rps / S.workos.rps)} its req/s (medians, each beside its own no-auth server).` : '') +
+          (Number.isFinite(S.original.cpuPerReq)
+            ? ` The 1.x approach costs ${fmt.ratio(S.original.cpuPerReq / S.workos.cpuPerReq)} this package’s server CPU per request and serves ${fmt.ratio(S.original.rps / S.workos.rps)} its req/s (medians, each beside its own no-auth server).`
+            : '') +
           (timed
             ? ` Timed in place (diagnostic variant; medians per request, the run with the lowest): the middleware took ${fmt.us(timed.middleware)} µs per request from its call until next() ran, and the handler's getSession() (which builds the Session) ${fmt.us(timed.session)} µs; controls: a trivial napi getter ${fmt.us(timed.getter)} µs, JSON.parse of a token payload ${fmt.us(timed.parse)} µs.`
             : ''),
       },
     ]
     // Which threads the server's CPU went to (run with the least CPU per request of each app; Linux only).
-    const group = (name) => (name === 'main' ? 'JS thread' : name === 'node' ? 'other Node threads (V8 GC/compiler, libuv pool)' : /tokio/i.test(name) ? 'tokio (addon)' : 'other')
+    const group = (name) =>
+      name === 'main'
+        ? 'JS thread'
+        : name === 'node'
+          ? 'other Node threads (V8 GC/compiler, libuv pool)'
+          : /tokio/i.test(name)
+            ? 'tokio (addon)'
+            : 'other'
     const groups = ['JS thread', 'other Node threads (V8 GC/compiler, libuv pool)', 'tokio (addon)', 'other']
-    const threadRows = all.filter((v) => S[v.id].threads && Object.keys(S[v.id].threads).length).map((v) => {
-      const sums = Object.fromEntries(groups.map((g) => [g, 0]))
-      for (const [name, us] of Object.entries(S[v.id].threads)) sums[group(name)] += us
-      return [S[v.id].label, ...groups.map((g) => fmt.us(sums[g]))]
-    })
+    const threadRows = all
+      .filter((v) => S[v.id].threads && Object.keys(S[v.id].threads).length)
+      .map((v) => {
+        const sums = Object.fromEntries(groups.map((g) => [g, 0]))
+        for (const [name, us] of Object.entries(S[v.id].threads)) sums[group(name)] += us
+        return [S[v.id].label, ...groups.map((g) => fmt.us(sums[g]))]
+      })
     if (threadRows.length) {
       tables.push({
-        title: '2b. Server CPU per request by thread (µs, /proc per-thread times at 10 ms resolution, the run with the least CPU per request of each app)',
+        title:
+          '2b. Server CPU per request by thread (µs, /proc per-thread times at 10 ms resolution, the run with the least CPU per request of each app)',
         text: table(['app', ...groups], threadRows),
       })
     }
@@ -235,25 +298,55 @@ async function run(cfg = settings()) {
       tables.push({
         title: `2c. Unguarded requests under load (${UNGUARDED.join(', ')}; ${L.unguardedS} s after each measured run of a package variant): calls into the addon`,
         text: table(
-          ['requests', 'non-2xx + errors', 'native calls the guard made (authenticateSync, authenticate, isGuarded)', 'other native calls, by name'],
-          [[fmt.int(unguarded.requests), unguarded.bad, guardCalls, otherCalls.map(([name, n]) => `${name} ${fmt.int(n)}`).join(', ') || 'none']],
+          [
+            'requests',
+            'non-2xx + errors',
+            'native calls the guard made (authenticateSync, authenticate, isGuarded)',
+            'other native calls, by name',
+          ],
+          [
+            [
+              fmt.int(unguarded.requests),
+              unguarded.bad,
+              guardCalls,
+              otherCalls.map(([name, n]) => `${name} ${fmt.int(n)}`).join(', ') || 'none',
+            ],
+          ],
         ),
       })
     }
     const med = (xs) => (xs.length ? median(xs) : NaN)
     const every = (xs) => xs.map(fmt.ratio).join(', ')
     const targets = [
-      { name: 'end to end, protected ÷ unprotected app, req/s (Express, GET /mcp, side by side; median of rounds)', was: '0.84×', measured: med(S.workos.rpsRatios), goal: 0.95, show: (x) => `${fmt.ratio(x)} (${every(S.workos.rpsRatios)})` },
-      { name: 'end to end, unprotected ÷ protected app, server CPU per request (the same)', was: '0.81×', measured: med(S.workos.cpuRatios), goal: 0.95, show: (x) => `${fmt.ratio(x)} (${every(S.workos.cpuRatios)})` },
+      {
+        name: 'end to end, protected ÷ unprotected app, req/s (Express, GET /mcp, side by side; median of rounds)',
+        was: '0.84×',
+        measured: med(S.workos.rpsRatios),
+        goal: 0.95,
+        show: (x) => `${fmt.ratio(x)} (${every(S.workos.rpsRatios)})`,
+      },
+      {
+        name: 'end to end, unprotected ÷ protected app, server CPU per request (the same)',
+        was: '0.81×',
+        measured: med(S.workos.cpuRatios),
+        goal: 0.95,
+        show: (x) => `${fmt.ratio(x)} (${every(S.workos.cpuRatios)})`,
+      },
       {
         name: 'unguarded requests under load: native calls the guard made',
         was: 'one per request',
         measured: unguarded.requests ? guardCalls : NaN,
         goal: 0,
         lowerIsBetter: true,
-        show: (x) => `${x} in ${fmt.int(unguarded.requests)} requests${unguarded.calls.authorizationServerDocument ? ` (+ ${fmt.int(unguarded.calls.authorizationServerDocument)} authorizationServerDocument: the router serving that document from the addon’s cache)` : ''}`,
+        show: (x) =>
+          `${x} in ${fmt.int(unguarded.requests)} requests${unguarded.calls.authorizationServerDocument ? ` (+ ${fmt.int(unguarded.calls.authorizationServerDocument)} authorizationServerDocument: the router serving that document from the addon’s cache)` : ''}`,
       },
-      { name: 'end to end, this package ÷ the 1.x approach, server CPU per request (Express)', was: '4.50×', measured: S.original.cpuPerReq / S.workos.cpuPerReq, show: fmt.ratio },
+      {
+        name: 'end to end, this package ÷ the 1.x approach, server CPU per request (Express)',
+        was: '4.50×',
+        measured: S.original.cpuPerReq / S.workos.cpuPerReq,
+        show: fmt.ratio,
+      },
     ]
     const bad = all.filter((v) => S[v.id].bad > 0)
     if (bad.length) log(`[middleware] WARNING: non-2xx responses or errors in ${bad.map((v) => v.id).join(', ')}`)

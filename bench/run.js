@@ -48,7 +48,17 @@ async function main() {
         ['peers', m.peers],
         ['load average at start (1/5/15 min)', m.loadavg],
         ['started', started.toISOString()],
-        ['settings', JSON.stringify({ repeats: cfg.repeats, mintThreads: cfg.mintThreads, verify: cfg.verify, load: cfg.load, xmcp: cfg.xmcp, memory: cfg.memory })],
+        [
+          'settings',
+          JSON.stringify({
+            repeats: cfg.repeats,
+            mintThreads: cfg.mintThreads,
+            verify: cfg.verify,
+            load: cfg.load,
+            xmcp: cfg.xmcp,
+            memory: cfg.memory,
+          }),
+        ],
       ],
     ),
   )
@@ -72,7 +82,12 @@ async function main() {
   print()
   print(targetTable(targets))
   print()
-  print(`_Finished ${new Date().toISOString()}; 1-min load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}._`)
+  print(
+    `_Finished ${new Date().toISOString()}; 1-min load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}._`,
+  )
   const i = argv.indexOf('--json')
   if (i !== -1 && argv[i + 1]) {
     raw.targets = targets.map(({ show, ...t }) => t)

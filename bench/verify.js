@@ -93,11 +93,21 @@ function peers(emu, inFlight) {
     }
   }
   return [
-    { id: 'middleware', label: 'this package as used: workosProvider().middleware (guard, first-level cache, native call on a miss, ALS)', make: middleware },
+    {
+      id: 'middleware',
+      label: 'this package as used: workosProvider().middleware (guard, first-level cache, native call on a miss, ALS)',
+      make: middleware,
+    },
     { id: 'sync', label: 'this package, native call alone: authenticateSync', make: ours({}) },
     { id: 'sync-nocache', label: 'this package: authenticateSync, tokenCache: false', make: ours({ tokenCache: false }) },
     { id: 'async', label: 'this package: await authenticate (async)', async: true, make: oursAsync },
-    { id: 'async-parallel', label: `this package: authenticate, ${inFlight} in flight (µs = wall time / calls)`, async: true, parallel: true, make: oursAsync },
+    {
+      id: 'async-parallel',
+      label: `this package: authenticate, ${inFlight} in flight (µs = wall time / calls)`,
+      async: true,
+      parallel: true,
+      make: oursAsync,
+    },
     {
       id: 'jose',
       label: `jose ${joseVersion}: jwtVerify + createLocalJWKSet`,
@@ -138,10 +148,7 @@ function peers(emu, inFlight) {
           return [t.slice(0, dot), t.slice(dot + 1)]
         })
         return (i) =>
-          expectOk(
-            crypto.verify('sha256', Buffer.from(parts[i][0]), publicKey, Buffer.from(parts[i][1], 'base64url')),
-            'crypto.verify',
-          )
+          expectOk(crypto.verify('sha256', Buffer.from(parts[i][0]), publicKey, Buffer.from(parts[i][1], 'base64url')), 'crypto.verify')
       },
     },
   ]
@@ -203,7 +210,17 @@ function resultTable(results, baseId) {
     r.n.join('/'),
   ])
   return table(
-    ['verifier', 'best µs/op', 'median µs/op', 'ops/s (best)', 'spread max/min', 'this package faster by', 'CPU µs/op (best)', 'faster by, CPU', 'calls per round'],
+    [
+      'verifier',
+      'best µs/op',
+      'median µs/op',
+      'ops/s (best)',
+      'spread max/min',
+      'this package faster by',
+      'CPU µs/op (best)',
+      'faster by, CPU',
+      'calls per round',
+    ],
     rows,
   )
 }
@@ -232,7 +249,10 @@ async function steps(emu, minter, cfg) {
   const glue = await readyProvider(configOf(emu), header(typical))
   const cycled = (await minter.mint(2000)).map((t) => fakeRequest(header(t)))
   for (const req of cycled) glue.middleware(req, glue.rec.res, glue.rec.next)
-  const mw = (req, next = glue.rec.next) => () => glue.middleware(req, glue.rec.res, next)
+  const mw =
+    (req, next = glue.rec.next) =>
+    () =>
+      glue.middleware(req, glue.rec.res, next)
   const readSession = () => {
     if (getSession().userId) glue.rec.admitted++
   }
@@ -243,22 +263,57 @@ async function steps(emu, minter, cfg) {
   const noop = () => {}
   const payloadJson = Buffer.from(typical.split('.')[1], 'base64url').toString()
   const l1 = new Map([[header(typical), { userId: 'u' }]])
-  const fastCache = createVerifier({ key: emu.publicKeyPem(), algorithms: ['RS256'], allowedIss: emu.url, allowedAud: emu.clientId, cache: 1000 })
+  const fastCache = createVerifier({
+    key: emu.publicKeyPem(),
+    algorithms: ['RS256'],
+    allowedIss: emu.url,
+    allowedAud: emu.clientId,
+    cache: 1000,
+  })
   fastCache(typical)
 
   // [id, label, fn, expected outcome per call: 'admit' | 'refuse' | undefined (not checked)]
   const rows = [
     ['mwHit', 'middleware: repeated token, first-level cache hit (guard, Map, ALS.run, next)', mw(fakeRequest(header(typical))), 'admit'],
-    ['mwHitSession', 'the same, and next() calls getSession() (the Session is built: JSON.parse, 2 Dates)', mw(fakeRequest(header(typical)), readSession), 'session'],
-    ['mwNativeHit', `middleware: first-level miss, native cache hit (${cycled.length} tokens cycled)`, () => glue.middleware(cycled[k++ % cycled.length], glue.rec.res, glue.rec.next), 'admit'],
+    [
+      'mwHitSession',
+      'the same, and next() calls getSession() (the Session is built: JSON.parse, 2 Dates)',
+      mw(fakeRequest(header(typical)), readSession),
+      'session',
+    ],
+    [
+      'mwNativeHit',
+      `middleware: first-level miss, native cache hit (${cycled.length} tokens cycled)`,
+      () => glue.middleware(cycled[k++ % cycled.length], glue.rec.res, glue.rec.next),
+      'admit',
+    ],
     ['mwMissing', 'middleware: no Authorization header → 401', mw(fakeRequest(undefined)), 'refuse'],
     ['mwGarbage', `middleware: garbage token (${typical.length} chars, not a JWT) → 401`, mw(fakeRequest(garbage)), 'refuse'],
-    ['mwBadSignature', 'middleware: well-formed token, bad signature → 401 (an RSA verify each time)', mw(fakeRequest(header(badSignature))), 'refuse'],
-    ['mwForeign', 'middleware: another audience’s token, signature valid → 401 (an RSA verify each time)', mw(fakeRequest(header(foreign))), 'refuse'],
-    ['mwUnguarded', 'middleware: unguarded request (GET /health) → next()', mw(fakeRequest(undefined, { method: 'GET', path: '/health' })), 'admit'],
+    [
+      'mwBadSignature',
+      'middleware: well-formed token, bad signature → 401 (an RSA verify each time)',
+      mw(fakeRequest(header(badSignature))),
+      'refuse',
+    ],
+    [
+      'mwForeign',
+      'middleware: another audience’s token, signature valid → 401 (an RSA verify each time)',
+      mw(fakeRequest(header(foreign))),
+      'refuse',
+    ],
+    [
+      'mwUnguarded',
+      'middleware: unguarded request (GET /health) → next()',
+      mw(fakeRequest(undefined, { method: 'GET', path: '/health' })),
+      'admit',
+    ],
     ['getter', 'native: a trivial getter (tokenCacheSize)', () => p.tokenCacheSize],
     ['nMissing', 'native: authenticateSync(undefined) → rejection code', () => p.authenticateSync(undefined)],
-    ['nGarbageOff', `native: authenticateSync(${typical.length}-char non-JWT), cache off: + token string in`, () => q.authenticateSync(garbage)],
+    [
+      'nGarbageOff',
+      `native: authenticateSync(${typical.length}-char non-JWT), cache off: + token string in`,
+      () => q.authenticateSync(garbage),
+    ],
     ['nGarbageOn', 'native: the same, cache on: + SHA-256 of the token + LRU miss', () => p.authenticateSync(garbage)],
     ['nHitMinimal', 'native: cache hit, 5 claims (iss sub sid aud exp) → session string', () => p.authenticateSync(header(minimal))],
     ['nHitTypical', 'native: cache hit, 7 claims (AuthKit-like, the emulator default)', () => p.authenticateSync(header(typical))],
@@ -282,8 +337,10 @@ async function steps(emu, minter, cfg) {
       const admitted = rec.admitted - before.admitted
       const refused = rec.refused - before.refused
       if (rec.errors !== before.errors) throw new Error(`steps: ${id} handed errors to Express`)
-      if ((expected === 'admit' || expected === 'session') && admitted !== n) throw new Error(`steps: ${id} let ${admitted} of ${n} through`)
-      if (expected === 'refuse' && (refused !== n || rec.status !== 401)) throw new Error(`steps: ${id} refused ${refused} of ${n} (last ${rec.status})`)
+      if ((expected === 'admit' || expected === 'session') && admitted !== n)
+        throw new Error(`steps: ${id} let ${admitted} of ${n} through`)
+      if (expected === 'refuse' && (refused !== n || rec.status !== 401))
+        throw new Error(`steps: ${id} refused ${refused} of ${n} (last ${rec.status})`)
       best[id] = Math.min(best[id] ?? Infinity, us)
       bestCpu[id] = Math.min(bestCpu[id] ?? Infinity, cpuUs)
     }
@@ -307,7 +364,10 @@ async function steps(emu, minter, cfg) {
       rows.map(([id, label]) => [label, fmt.us(best[id]), fmt.us(bestCpu[id])]),
     ) +
     '\n\n' +
-    table(['derived (differences of the rows above)', 'µs'], derived.map(([label, us]) => [label, fmt.us(us)]))
+    table(
+      ['derived (differences of the rows above)', 'µs'],
+      derived.map(([label, us]) => [label, fmt.us(us)]),
+    )
 
   // Unguarded requests, counted: every native method and getter wrapped, then paths the guard lets
   // through (no timing here: the wrappers cost time).
@@ -328,7 +388,12 @@ async function steps(emu, minter, cfg) {
   const unguardedCalls = totalCalls(calls, since)
   stopCountingNativeCalls()
   if (glue.rec.admitted - admittedBefore !== loops * unguarded.length) throw new Error('steps: an unguarded request was not let through')
-  return { best, derived: Object.fromEntries(derived), text, unguarded: { requests: loops * unguarded.length, nativeCalls: unguardedCalls } }
+  return {
+    best,
+    derived: Object.fromEntries(derived),
+    text,
+    unguarded: { requests: loops * unguarded.length, nativeCalls: unguardedCalls },
+  }
 }
 
 async function run(cfg = settings()) {
@@ -381,7 +446,13 @@ async function run(cfg = settings()) {
           ['case', 'sync', 'async, awaited one by one', `async, ${v.inFlight} in flight`, 'sync faster by (vs one by one)'],
           [
             ['fresh token', fmt.us(f('sync')), fmt.us(f('async')), fmt.us(f('async-parallel')), fmt.ratio(f('async') / f('sync'))],
-            ['repeated token (native cache hit)', fmt.us(r('sync')), fmt.us(r('async')), fmt.us(r('async-parallel')), fmt.ratio(r('async') / r('sync'))],
+            [
+              'repeated token (native cache hit)',
+              fmt.us(r('sync')),
+              fmt.us(r('async')),
+              fmt.us(r('async-parallel')),
+              fmt.ratio(r('async') / r('sync')),
+            ],
           ],
         ),
       },
@@ -392,20 +463,82 @@ async function run(cfg = settings()) {
     ]
     const us = (x) => `${fmt.us(x)} µs`
     const targets = [
-      { name: 'cached-token verify from JS (the middleware, first-level hit)', was: '10.1 µs', measured: r('middleware'), goal: 3, lowerIsBetter: true, show: us },
-      { name: 'cached-token verify: fast-jwt’s cache ÷ ours, same run', was: '0.59× (fast-jwt 5.95 µs)', measured: r('fastjwt-cache') / r('middleware'), goal: 1.5, show: (x) => `${fmt.ratio(x)} (fast-jwt ${us(r('fastjwt-cache'))})` },
+      {
+        name: 'cached-token verify from JS (the middleware, first-level hit)',
+        was: '10.1 µs',
+        measured: r('middleware'),
+        goal: 3,
+        lowerIsBetter: true,
+        show: us,
+      },
+      {
+        name: 'cached-token verify: fast-jwt’s cache ÷ ours, same run',
+        was: '0.59× (fast-jwt 5.95 µs)',
+        measured: r('fastjwt-cache') / r('middleware'),
+        goal: 1.5,
+        show: (x) => `${fmt.ratio(x)} (fast-jwt ${us(r('fastjwt-cache'))})`,
+      },
       { name: 'cached-token verify, the native call alone (native cache hit)', was: '10.1 µs', measured: r('sync'), show: us },
-      { name: 'rejection from JS: no token (the middleware)', was: '3.2 µs (native call)', measured: b.best.mwMissing, goal: 1.5, lowerIsBetter: true, show: us },
-      { name: 'rejection from JS: garbage token (the middleware)', was: '≈ 6.2 µs (native call)', measured: b.best.mwGarbage, goal: 1.5, lowerIsBetter: true, show: us },
-      { name: 'rejection of a validly signed token for another audience (RSA each time; not a “rejection from JS” figure)', was: '—', measured: b.best.mwForeign, show: us },
-      { name: 'unguarded requests through the middleware, in process: native calls', was: 'one per request', measured: b.unguarded.nativeCalls, goal: 0, lowerIsBetter: true, show: (x) => `${x} in ${fmt.int(b.unguarded.requests)} requests` },
-      { name: 'fresh-token verify: jose ÷ ours (the middleware; native call alone in brackets)', was: '3.74×', measured: f('jose') / f('middleware'), goal: 1.5, show: (x) => `${fmt.ratio(x)} (${fmt.ratio(f('jose') / f('sync'))})` },
-      { name: 'fresh-token verify: fast-jwt, no cache ÷ ours (the same)', was: '1.32×', measured: f('fastjwt') / f('middleware'), goal: 1.0, show: (x) => `${fmt.ratio(x)} (${fmt.ratio(f('fastjwt') / f('sync'))})` },
+      {
+        name: 'rejection from JS: no token (the middleware)',
+        was: '3.2 µs (native call)',
+        measured: b.best.mwMissing,
+        goal: 1.5,
+        lowerIsBetter: true,
+        show: us,
+      },
+      {
+        name: 'rejection from JS: garbage token (the middleware)',
+        was: '≈ 6.2 µs (native call)',
+        measured: b.best.mwGarbage,
+        goal: 1.5,
+        lowerIsBetter: true,
+        show: us,
+      },
+      {
+        name: 'rejection of a validly signed token for another audience (RSA each time; not a “rejection from JS” figure)',
+        was: '—',
+        measured: b.best.mwForeign,
+        show: us,
+      },
+      {
+        name: 'unguarded requests through the middleware, in process: native calls',
+        was: 'one per request',
+        measured: b.unguarded.nativeCalls,
+        goal: 0,
+        lowerIsBetter: true,
+        show: (x) => `${x} in ${fmt.int(b.unguarded.requests)} requests`,
+      },
+      {
+        name: 'fresh-token verify: jose ÷ ours (the middleware; native call alone in brackets)',
+        was: '3.74×',
+        measured: f('jose') / f('middleware'),
+        goal: 1.5,
+        show: (x) => `${fmt.ratio(x)} (${fmt.ratio(f('jose') / f('sync'))})`,
+      },
+      {
+        name: 'fresh-token verify: fast-jwt, no cache ÷ ours (the same)',
+        was: '1.32×',
+        measured: f('fastjwt') / f('middleware'),
+        goal: 1.0,
+        show: (x) => `${fmt.ratio(x)} (${fmt.ratio(f('fastjwt') / f('sync'))})`,
+      },
     ]
     if (warmUpRetries.count) {
       tables.push({ title: 'Warnings', text: `The JWKS warm-up left no keys ${warmUpRetries.count} time(s) and was retried.` })
     }
-    return { tables, targets, raw: { fresh: freshResults, repeated: repeatedResults, steps: b.best, derived: b.derived, unguarded: b.unguarded, warmUpRetries: warmUpRetries.count } }
+    return {
+      tables,
+      targets,
+      raw: {
+        fresh: freshResults,
+        repeated: repeatedResults,
+        steps: b.best,
+        derived: b.derived,
+        unguarded: b.unguarded,
+        warmUpRetries: warmUpRetries.count,
+      },
+    }
   } finally {
     await minter.close()
     await emu.close()

@@ -32,7 +32,13 @@ const ON = {}
 function chosenVariants() {
   const ids = (process.env.XMCP_VARIANTS || '').split(',').filter(Boolean)
   const list = ids.length ? ids : [...DEFAULT_VARIANTS]
-  for (const id of list) if (!VARIANTS[id] || VARIANTS[id].ab) throw new Error(`XMCP_VARIANTS: unknown variant ${id}; one of ${Object.keys(VARIANTS).filter((v) => !VARIANTS[v].ab).join(', ')}`)
+  for (const id of list)
+    if (!VARIANTS[id] || VARIANTS[id].ab)
+      throw new Error(
+        `XMCP_VARIANTS: unknown variant ${id}; one of ${Object.keys(VARIANTS)
+          .filter((v) => !VARIANTS[v].ab)
+          .join(', ')}`,
+      )
   if (!list.includes('none')) list.unshift('none') // every overhead is measured against it
   return list
 }
@@ -95,7 +101,14 @@ async function abRun(variant, app, emu, tokens, X) {
   try {
     clients = await connect(`${server.url}/mcp`, tokens, X.connections)
     await callLoop(clients.conns, { tool: TOOL, durationS: X.warmupS, modes: [OFF, ON] })
-    const out = { cpu: { on: [], off: [] }, serialP50: { on: [], off: [] }, requestCpu: { on: [], off: [] }, rps: { on: [], off: [] }, bad: 0, requests: 0 }
+    const out = {
+      cpu: { on: [], off: [] },
+      serialP50: { on: [], off: [] },
+      requestCpu: { on: [], off: [] },
+      rps: { on: [], off: [] },
+      bad: 0,
+      requests: 0,
+    }
     /** The app's probe: median server CPU per request of each mode since the last read. */
     const probe = async () => {
       const res = await fetch(`${server.url}/__bench/stats`, { signal: AbortSignal.timeout(10_000) })
@@ -124,7 +137,8 @@ async function abRun(variant, app, emu, tokens, X) {
       const inApp = await probe()
       const byMode = { [i % 2 ? 'on' : 'off']: r.byMode[0], [i % 2 ? 'off' : 'on']: r.byMode[1] }
       for (const mode of ['off', 'on']) {
-        if (!(inApp[mode].n > 0)) throw new Error(`${variant}: the probe saw no "${mode}" request in a serial window (${JSON.stringify(inApp)})`)
+        if (!(inApp[mode].n > 0))
+          throw new Error(`${variant}: the probe saw no "${mode}" request in a serial window (${JSON.stringify(inApp)})`)
         out.serialP50[mode].push(byMode[mode].p50)
         out.requestCpu[mode].push(inApp[mode].median)
       }
@@ -166,7 +180,20 @@ function abTable(ab, X) {
   ])
   return (
     table(
-      ['app (one process)', 'off: server CPU per request, in the app, serial, µs (median)', 'overhead, µs (median of pairs)', 'pairs min … max', 'off: server CPU µs/req, loaded (process)', 'overhead, µs', 'pairs min … max', 'off: serial p50 latency µs', 'overhead, µs', 'pairs min … max', 'calls', 'failed calls'],
+      [
+        'app (one process)',
+        'off: server CPU per request, in the app, serial, µs (median)',
+        'overhead, µs (median of pairs)',
+        'pairs min … max',
+        'off: server CPU µs/req, loaded (process)',
+        'overhead, µs',
+        'pairs min … max',
+        'off: serial p50 latency µs',
+        'overhead, µs',
+        'pairs min … max',
+        'calls',
+        'failed calls',
+      ],
       rows,
     ) +
     `\n\nLoaded: ${X.abPairs} pairs of ${X.abWindowS} s windows, all off or all on, the order within a pair alternating (${X.connections} clients; the process's CPU over the window ÷ calls). ` +
@@ -179,7 +206,8 @@ async function run(cfg = settings()) {
   const X = cfg.xmcp
   const variants = chosenVariants()
   const abVariants = X.abPairs > 0 ? (process.env.XMCP_AB_VARIANTS || AB_VARIANTS.join(',')).split(',').filter(Boolean) : []
-  for (const v of abVariants) if (!VARIANTS[v] || !VARIANTS[v].ab) throw new Error(`XMCP_AB_VARIANTS: unknown variant ${v}; one of ${AB_VARIANTS.join(', ')}`)
+  for (const v of abVariants)
+    if (!VARIANTS[v] || !VARIANTS[v].ab) throw new Error(`XMCP_AB_VARIANTS: unknown variant ${v}; one of ${AB_VARIANTS.join(', ')}`)
   log(`[xmcp] building ${variants.length + abVariants.length} apps (xmcp build): ${[...variants, ...abVariants].join(', ')}`)
   const apps = await buildApps([...variants, ...abVariants])
   const emuChild = startChild(path.join(__dirname, 'lib', 'emulator-child.js'), [], {})
@@ -191,7 +219,9 @@ async function run(cfg = settings()) {
     for (let round = 0; round < X.repeats; round++) {
       for (let k = 0; k < variants.length; k++) {
         const v = variants[(k + round) % variants.length]
-        log(`[xmcp] round ${round + 1}/${X.repeats}: ${VARIANTS[v].label}, ${X.connections} clients ${X.durationS} s, then 1 client ${X.serialS} s`)
+        log(
+          `[xmcp] round ${round + 1}/${X.repeats}: ${VARIANTS[v].label}, ${X.connections} clients ${X.durationS} s, then 1 client ${X.serialS} s`,
+        )
         await emuChild.call('reset')
         runs.get(v).push(await oneRun(v, apps[v], emu, tokens, X))
       }
@@ -211,7 +241,11 @@ async function run(cfg = settings()) {
     }
     const over = (v, m) => med[v][m] - med.none[m]
     const sign = (x) => `${x >= 0 ? '+' : ''}${fmt.us(x)}`
-    const every = (v, m) => runs.get(v).map((r) => fmt.us(r[m])).join(' / ')
+    const every = (v, m) =>
+      runs
+        .get(v)
+        .map((r) => fmt.us(r[m]))
+        .join(' / ')
     const rows = variants.map((v) => [
       VARIANTS[v].label,
       fmt.int(med[v].rps),
@@ -246,17 +280,38 @@ async function run(cfg = settings()) {
         title: `3. xmcp app end to end: \`xmcp build\`, \`node dist/http.js\`, tools/call of \`${TOOL}\` (ignores the package); ${X.connections} MCP clients for ${X.durationS} s after ${X.warmupS} s warm-up, then 1 client for ${X.serialS} s; ${X.repeats} runs per app, each its own process`,
         text:
           table(
-            ['app', 'req/s', 'server CPU µs/req', 'every run', 'auth overhead, CPU µs/req', 'serial p50 latency µs', 'every run', 'auth overhead, latency µs', 'auth overhead, serial CPU µs/req', 'loaded p50 / p99 ms', 'JWKS fetches / 1000 req', 'calls (all runs)', 'failed calls'],
+            [
+              'app',
+              'req/s',
+              'server CPU µs/req',
+              'every run',
+              'auth overhead, CPU µs/req',
+              'serial p50 latency µs',
+              'every run',
+              'auth overhead, latency µs',
+              'auth overhead, serial CPU µs/req',
+              'loaded p50 / p99 ms',
+              'JWKS fetches / 1000 req',
+              'calls (all runs)',
+              'failed calls',
+            ],
             rows,
           ) +
           (separate
             ? `\n\nThe 1.x approach's overhead ÷ this package's: server CPU per request (loaded) ${ratioText(over('1x', 'cpuPerReq'), over('workos', 'cpuPerReq'))}; serial latency ${ratioText(over('1x', 'serialP50'), over('workos', 'serialP50'))}; server CPU per request (serial) ${ratioText(over('1x', 'serialCpuPerReq'), over('workos', 'serialCpuPerReq'))}.`
             : '') +
-          ` Medians of ${X.repeats} runs per app, interleaved; every app restarted for every run. Server CPU is the server process's on-CPU time (all threads, /proc schedstat); the emulator's work for the 1.x approach's JWKS downloads is not in it. Builds: ${Object.entries(apps).map(([v, a]) => `${v} ${(a.buildMs / 1000).toFixed(1)} s`).join(', ')}.`,
+          ` Medians of ${X.repeats} runs per app, interleaved; every app restarted for every run. Server CPU is the server process's on-CPU time (all threads, /proc schedstat); the emulator's work for the 1.x approach's JWKS downloads is not in it. Builds: ${Object.entries(
+            apps,
+          )
+            .map(([v, a]) => `${v} ${(a.buildMs / 1000).toFixed(1)} s`)
+            .join(', ')}.`,
       },
     ]
     if (abVariants.length) {
-      tables.push({ title: '3b. The same providers measured within one process (provider switched off and on by a request header)', text: abTable(ab, X) })
+      tables.push({
+        title: '3b. The same providers measured within one process (provider switched off and on by a request header)',
+        text: abTable(ab, X),
+      })
     }
     const targets = []
     if (ab['1x-ab'] && ab['workos-ab']) {
@@ -287,7 +342,8 @@ async function run(cfg = settings()) {
         name: 'the same, separate apps (no auth / 1.x / README middleware; medians over processes)',
         was: '—',
         measured: ratioOf(over('1x', 'cpuPerReq'), over('workos', 'cpuPerReq')),
-        show: () => `${ratioText(over('1x', 'cpuPerReq'), over('workos', 'cpuPerReq'))} (latency ${ratioText(over('1x', 'serialP50'), over('workos', 'serialP50'))})`,
+        show: () =>
+          `${ratioText(over('1x', 'cpuPerReq'), over('workos', 'cpuPerReq'))} (latency ${ratioText(over('1x', 'serialP50'), over('workos', 'serialP50'))})`,
       })
     }
     return { tables, targets, raw: { runs: Object.fromEntries(runs), medians: med, ab, builds: apps } }

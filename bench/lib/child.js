@@ -13,7 +13,10 @@ function startChild(file, args, env, { readyTimeoutMs = 20_000, execArgv = proce
   let readyResolve
   const ready = new Promise((resolve, reject) => {
     readyResolve = resolve
-    const timer = setTimeout(() => reject(new Error(`${path.basename(file)} ${args.join(' ')} not ready in ${readyTimeoutMs} ms`)), readyTimeoutMs)
+    const timer = setTimeout(
+      () => reject(new Error(`${path.basename(file)} ${args.join(' ')} not ready in ${readyTimeoutMs} ms`)),
+      readyTimeoutMs,
+    )
     child.once('exit', (code) => reject(new Error(`${path.basename(file)} exited early (${code})`)))
     child.on('message', (m) => {
       if (m && m.ready) {

@@ -173,7 +173,10 @@ function machine() {
     memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    loadavg: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    loadavg: os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
     package: require(path.join(ROOT, 'package.json')).version,
     binary,
     peers: `jose ${jose.joseVersion} (${jose.joseDir}), fast-jwt ${pkgVersion('fast-jwt')}, autocannon ${pkgVersion('autocannon')}, express ${pkgVersion('express')}`,
@@ -185,7 +188,11 @@ function selectedSections(argv, all) {
   const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='))
   if (i === -1) return new Set(all)
   const value = argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1]
-  const chosen = new Set(String(value || '').split(',').filter(Boolean))
+  const chosen = new Set(
+    String(value || '')
+      .split(',')
+      .filter(Boolean),
+  )
   for (const c of chosen) if (!all.includes(c)) throw new Error(`unknown section ${c}; one of ${all.join(', ')}`)
   return chosen
 }
@@ -238,4 +245,22 @@ function targetTable(targets) {
   )
 }
 
-module.exports = { ROOT, settings, gc, now, usSince, timeSync, timeAsync, median, table, fmt, machine, selectedSections, log, load1, formatTables, runAsScript, targetTable }
+module.exports = {
+  ROOT,
+  settings,
+  gc,
+  now,
+  usSince,
+  timeSync,
+  timeAsync,
+  median,
+  table,
+  fmt,
+  machine,
+  selectedSections,
+  log,
+  load1,
+  formatTables,
+  runAsScript,
+  targetTable,
+}

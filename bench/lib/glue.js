@@ -139,4 +139,13 @@ async function readyProvider(config, probeHeader) {
   throw new Error('readyProvider: the keys were still not cached after 5 attempts')
 }
 
-module.exports = { countNativeCalls, stopCountingNativeCalls, quiesceSessionStore, nativeCalls, totalCalls, fakeRequest, recorder, readyProvider }
+module.exports = {
+  countNativeCalls,
+  stopCountingNativeCalls,
+  quiesceSessionStore,
+  nativeCalls,
+  totalCalls,
+  fakeRequest,
+  recorder,
+  readyProvider,
+}

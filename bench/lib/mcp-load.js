@@ -26,7 +26,9 @@ function post(conn, message, timeoutMs = 10_000) {
     const req = http.request(conn.url, { method: 'POST', agent: conn.agent, headers, timeout: timeoutMs }, (res) => {
       const chunks = []
       res.on('data', (c) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), sessionId: res.headers['mcp-session-id'] }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), sessionId: res.headers['mcp-session-id'] }),
+      )
       res.on('error', reject)
     })
     req.on('timeout', () => req.destroy(new Error(`MCP request timed out after ${timeoutMs} ms`)))
@@ -56,7 +58,8 @@ async function connect(url, tokens, n) {
         method: 'initialize',
         params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'xmcp-workos-bench', version: '1.0.0' } },
       })
-      if (init.status !== 200 || !init.body.includes('"protocolVersion"')) throw new Error(`MCP initialize failed: ${init.status} ${init.body.slice(0, 300)}`)
+      if (init.status !== 200 || !init.body.includes('"protocolVersion"'))
+        throw new Error(`MCP initialize failed: ${init.status} ${init.body.slice(0, 300)}`)
       conn.sessionId = init.sessionId // xmcp 1.1.3 is stateless: none
       const note = await post(conn, { jsonrpc: '2.0', method: 'notifications/initialized' })
       if (note.status >= 300) throw new Error(`MCP notifications/initialized failed: ${note.status} ${note.body.slice(0, 300)}`)
@@ -96,7 +99,12 @@ async function callLoop(conns, { tool, durationS, modes = [{}] }) {
         let ok = false
         let answer
         try {
-          answer = await post(conn, { jsonrpc: '2.0', id: conn.nextId++, method: 'tools/call', params: { name: tool, arguments: { text } } })
+          answer = await post(conn, {
+            jsonrpc: '2.0',
+            id: conn.nextId++,
+            method: 'tools/call',
+            params: { name: tool, arguments: { text } },
+          })
           ok = answer.status === 200 && answer.body.includes(expected)
         } catch (err) {
           answer = { status: 0, body: String(err && err.message) }
@@ -117,7 +125,15 @@ async function callLoop(conns, { tool, durationS, modes = [{}] }) {
   )
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9
   const requests = latencies.length
-  return { requests, bad, firstBad, seconds, rps: requests / seconds, ...quantiles(latencies), byMode: perMode.map((xs) => ({ requests: xs.length, p50: quantiles(xs).p50 })) }
+  return {
+    requests,
+    bad,
+    firstBad,
+    seconds,
+    rps: requests / seconds,
+    ...quantiles(latencies),
+    byMode: perMode.map((xs) => ({ requests: xs.length, p50: quantiles(xs).p50 })),
+  }
 }
 
 /**

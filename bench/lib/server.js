@@ -104,7 +104,10 @@ function timedInPlace(middleware, getter) {
 
 async function main() {
   // The control getter of `workos-timed`, taken before the counting wrappers are installed.
-  const rawGetter = variant === 'workos-timed' ? Object.getOwnPropertyDescriptor(require('../../native.js').NativeProvider.prototype, 'tokenCacheSize').get : null
+  const rawGetter =
+    variant === 'workos-timed'
+      ? Object.getOwnPropertyDescriptor(require('../../native.js').NativeProvider.prototype, 'tokenCacheSize').get
+      : null
   // Count every call into the addon from the start (the package is required after this).
   const nativeCalls = PACKAGE_VARIANTS.has(variant) ? require('./glue.js').countNativeCalls() : {}
   const app = express()
@@ -135,7 +138,8 @@ async function main() {
       await provider.warmUp()
       const guarded = createGuard(provider.routerInfo.guard)
       app.use((req, res, next) => {
-        if (guarded(req.method, req.path) && typeof provider.authenticateSync(req.headers.authorization) !== 'string') return res.status(500).end()
+        if (guarded(req.method, req.path) && typeof provider.authenticateSync(req.headers.authorization) !== 'string')
+          return res.status(500).end()
         next()
       })
     } else if (variant === 'workos-timed') {

@@ -17,15 +17,7 @@ const path = require('node:path')
 const { DEMO, buildDir } = require('../../__test__/support/xmcp-app.js')
 const { ROOT } = require('./common.js')
 
-// The test support's freePort moved from xmcp-app.js to processes.js on main (after f0587c6): take it
-// from whichever this tree has.
-const { freePort } = (() => {
-  try {
-    return require('../../__test__/support/processes.js')
-  } catch {
-    return require('../../__test__/support/xmcp-app.js')
-  }
-})()
+const { freePort } = require('../../__test__/support/processes.js')
 
 const BENCH_APPS = path.join(ROOT, '.bench-apps')
 const TOOL = 'echo'
@@ -85,14 +77,30 @@ import { originalProvider } from ${JSON.stringify(original)};
   }
 }
 
+/**
+ * The README's middleware (the first TypeScript block of its "Usage" section, what a user copies),
+ * with its optional `docsURL`; the demo app's middleware adds tool policies, which this section leaves
+ * out so that it measures what every user pays.
+ */
+function readmeMiddleware() {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+  const usage = readme.slice(readme.indexOf('\n## Usage'))
+  const block = /```typescript\n([\s\S]*?)```/.exec(usage)
+  if (!block || !block[1].includes('workosProvider(')) throw new Error('README.md: no middleware block under "## Usage"')
+  return block[1]
+}
+
 /** The README's middleware, split into its import and its `workosProvider({...})` expression. */
 function readmeProvider() {
-  const text = fs.readFileSync(path.join(DEMO, 'src', 'middleware.ts'), 'utf8')
+  const text = readmeMiddleware()
   const at = text.indexOf('export default ')
-  if (at === -1) throw new Error('examples/demo/src/middleware.ts: no `export default`')
+  if (at === -1) throw new Error('README.md: the Usage middleware has no `export default`')
   return {
     imports: `${text.slice(0, at).trim()}\nimport express from "express";\n`,
-    create: text.slice(at + 'export default '.length).trim().replace(/;$/, ''),
+    create: text
+      .slice(at + 'export default '.length)
+      .trim()
+      .replace(/;$/, ''),
     // The package keeps its sessions on a global symbol (index.js).
     stores: '[(globalThis as any)[Symbol.for("@xmcp-dev/workos/state")].sessions]',
   }
@@ -101,7 +109,8 @@ function readmeProvider() {
 /** Diagnostic: a provider that only enters a second AsyncLocalStorage per request (as ours does). */
 const alsProvider = () => ({
   imports: 'import { AsyncLocalStorage } from "node:async_hooks";\nimport express from "express";\n',
-  create: '(() => {\n  const store = new AsyncLocalStorage<object>();\n  return { store, router: express.Router(), middleware: (req: any, res: any, next: any) => store.run({}, next) };\n})()',
+  create:
+    '(() => {\n  const store = new AsyncLocalStorage<object>();\n  return { store, router: express.Router(), middleware: (req: any, res: any, next: any) => store.run({}, next) };\n})()',
   stores: '[provider.store]',
 })
 
@@ -162,10 +171,14 @@ const VARIANTS = {
   none: { label: 'no auth', middleware: null },
   als: { label: 'diagnostic: no auth + an empty AsyncLocalStorage.run middleware', middleware: () => ALS_MIDDLEWARE, diagnostic: true },
   '1x': { label: 'the 1.x approach (jose 5, remote JWKS per request)', middleware: () => plain(originalProvider()) },
-  workos: { label: 'this package (the README’s middleware)', middleware: () => fs.readFileSync(path.join(DEMO, 'src', 'middleware.ts'), 'utf8') },
+  workos: { label: 'this package (the README’s middleware)', middleware: readmeMiddleware },
   '1x-ab': { label: 'the 1.x approach behind the switch', middleware: () => switched(originalProvider()), ab: true },
   'workos-ab': { label: 'this package (the README’s provider) behind the switch', middleware: () => switched(readmeProvider()), ab: true },
-  'als-ab': { label: 'diagnostic: an empty AsyncLocalStorage.run middleware behind the switch', middleware: () => switched(alsProvider()), ab: true },
+  'als-ab': {
+    label: 'diagnostic: an empty AsyncLocalStorage.run middleware behind the switch',
+    middleware: () => switched(alsProvider()),
+    ab: true,
+  },
 }
 
 /** Writes the app of `variant` to .bench-apps/<variant>/ (replacing what was there). */
