@@ -360,6 +360,56 @@ describe('the session and req.auth', () => {
     const plainAud = JSON.parse(textOf((await post(`${app.url}/mcp`, call('auth'), bearer(tokenFor(member, 'mcp')))).body))
     assert.equal('resource' in plainAud, false, 'resource only when aud names the MCP resource URL')
   })
+
+  test('req.auth: code after the middleware may replace it, a second pass gives the newer caller, and req gains no other key', async () => {
+    const { middleware } = pkg.workosProvider(configFor(emu, app.url))
+    const http = require('node:http')
+    const req = Object.assign(new http.IncomingMessage(null), { method: 'GET', path: '/mcp' })
+    const keysBefore = Reflect.ownKeys(req)
+    const pass = (token) =>
+      new Promise((resolve, reject) => {
+        req.headers = { authorization: `Bearer ${token}` }
+        middleware(req, {}, (err) => (err ? reject(err) : resolve()))
+      })
+    await pass(tokenFor(member, 'mcp'))
+    assert.equal(req.auth.extra.userId, member)
+    const added = Reflect.ownKeys(req).filter((key) => !keysBefore.includes(key))
+    assert.deepEqual(added, ['auth'], 'only auth is added (no symbol holds the session)')
+    await pass(tokenFor(admin, 'mcp deploy'))
+    assert.equal(req.auth.extra.userId, admin, 'the same request through the middleware twice: the second caller')
+    assert.deepEqual(req.auth.scopes, ['mcp', 'deploy'])
+    const { get } = Object.getOwnPropertyDescriptor(req, 'auth')
+    assert.equal(get.call({}), undefined, 'the getter on an object that never passed the middleware reads nothing')
+    for (const other of [Object.create(null), 5, 'x', undefined]) assert.equal(get.call(other), undefined)
+    req.auth = { token: 'mine' }
+    assert.deepEqual(Object.getOwnPropertyDescriptor(req, 'auth'), {
+      value: { token: 'mine' },
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    })
+  })
+
+  test('a node:http request keeps V8 fast properties after the middleware (per-request accessors made it a slow dictionary)', async () => {
+    require('node:v8').setFlagsFromString('--allow-natives-syntax')
+    // eslint-disable-next-line no-new-func
+    const hasFastProperties = new Function('o', 'return %HasFastProperties(o)')
+    const { middleware } = pkg.workosProvider(configFor(emu, app.url))
+    const http = require('node:http')
+    const token = tokenFor(member, 'mcp')
+    for (let i = 0; i < 3; i++) {
+      const req = Object.assign(new http.IncomingMessage(null), {
+        method: 'POST',
+        path: '/mcp',
+        headers: { authorization: `Bearer ${token}` },
+      })
+      assert.equal(hasFastProperties(req), true, 'a fresh request')
+      await new Promise((resolve, reject) => middleware(req, {}, (err) => (err ? reject(err) : resolve())))
+      req.route = {}
+      assert.equal(hasFastProperties(req), true, `after the middleware, request ${i + 1}`)
+      assert.equal(req.auth.clientId, 'client_mcp')
+    }
+  })
 })
 
 describe('helpers inside tools', () => {
