@@ -392,7 +392,7 @@ describe('the session and req.auth', () => {
 
   test('a node:http request keeps V8 fast properties after the middleware (per-request accessors made it a slow dictionary)', async () => {
     require('node:v8').setFlagsFromString('--allow-natives-syntax')
-    // eslint-disable-next-line no-new-func
+    // A V8 intrinsic, enabled for this process: whether the object still has a fast (map-based) layout.
     const hasFastProperties = new Function('o', 'return %HasFastProperties(o)')
     const { middleware } = pkg.workosProvider(configFor(emu, app.url))
     const http = require('node:http')
