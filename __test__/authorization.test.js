@@ -6,6 +6,7 @@
 // helpers for checks inside tools, and discovery (scopes_supported, the 401's scope).
 const { test, describe, before, after } = require('node:test')
 const assert = require('node:assert/strict')
+const http = require('node:http')
 const { createEmulator } = require('./support/emulator')
 const { startExpressApp, configFor } = require('./support/express-app')
 const { waitFor } = require('./support/wait')
@@ -314,6 +315,9 @@ describe('permissions, roles and organization: tool errors, the tool never runs'
   })
 })
 
+/** Runs `middleware` in process on a bare request; resolves when it calls next(). */
+const runMiddleware = (middleware, req) => new Promise((resolve, reject) => middleware(req, {}, (err) => (err ? reject(err) : resolve())))
+
 describe('the session and req.auth', () => {
   test('getSession() adds clientId and scopes; roles, entitlements, featureFlags and impersonator when the token has them', async () => {
     const act = JSON.parse('{"sub":"admin@example.com","__proto__":{"isAdmin":true}}')
@@ -363,14 +367,12 @@ describe('the session and req.auth', () => {
 
   test('req.auth: code after the middleware may replace it, a second pass gives the newer caller, and req gains no other key', async () => {
     const { middleware } = pkg.workosProvider(configFor(emu, app.url))
-    const http = require('node:http')
     const req = Object.assign(new http.IncomingMessage(null), { method: 'GET', path: '/mcp' })
     const keysBefore = Reflect.ownKeys(req)
-    const pass = (token) =>
-      new Promise((resolve, reject) => {
-        req.headers = { authorization: `Bearer ${token}` }
-        middleware(req, {}, (err) => (err ? reject(err) : resolve()))
-      })
+    const pass = (token) => {
+      req.headers = { authorization: `Bearer ${token}` }
+      return runMiddleware(middleware, req)
+    }
     await pass(tokenFor(member, 'mcp'))
     assert.equal(req.auth.extra.userId, member)
     const added = Reflect.ownKeys(req).filter((key) => !keysBefore.includes(key))
@@ -395,7 +397,6 @@ describe('the session and req.auth', () => {
     // A V8 intrinsic, enabled for this process: whether the object still has a fast (map-based) layout.
     const hasFastProperties = new Function('o', 'return %HasFastProperties(o)')
     const { middleware } = pkg.workosProvider(configFor(emu, app.url))
-    const http = require('node:http')
     const token = tokenFor(member, 'mcp')
     for (let i = 0; i < 3; i++) {
       const req = Object.assign(new http.IncomingMessage(null), {
@@ -404,7 +405,7 @@ describe('the session and req.auth', () => {
         headers: { authorization: `Bearer ${token}` },
       })
       assert.equal(hasFastProperties(req), true, 'a fresh request')
-      await new Promise((resolve, reject) => middleware(req, {}, (err) => (err ? reject(err) : resolve())))
+      await runMiddleware(middleware, req)
       req.route = {}
       assert.equal(hasFastProperties(req), true, `after the middleware, request ${i + 1}`)
       assert.equal(req.auth.clientId, 'client_mcp')
