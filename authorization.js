@@ -38,32 +38,114 @@ class TokenExchangeError extends Error {
 }
 
 /**
- * The `tools/call` requests of a parsed JSON-RPC body (one message or a batch): their positions in the
- * batch and their tool names (whatever type the client sent).
+ * The URI prefixes under which xmcp serves a tool's interface (its MCP App or widget) as a resource
+ * whose `resources/read` runs the tool's own handler: `ui://app/<tool name>.html` since xmcp 0.5,
+ * `ui://widget/<tool name>.html` (the OpenAI Apps SDK's template) in 0.3 to 0.5.
+ */
+const TOOL_RESOURCE_PREFIXES = ['ui://app/', 'ui://widget/']
+const TOOL_RESOURCE_SUFFIX = '.html'
+
+/**
+ * The tool whose handler a `resources/read` of `uri` runs, or undefined when it names no tool's
+ * interface. xmcp registers the resource under the literal `ui://app/${name}.html`, and the MCP
+ * server looks a read up by `new URL(uri).toString()`: so the read reaches the tool `name` exactly
+ * when that normalised form is the prefix, the name and `.html`, whatever spelling the client sent
+ * (`UI://app/…`, dot segments, tabs: the same WHATWG parser decides here and there).
+ */
+function toolOfResource(uri) {
+  let href
+  try {
+    href = new URL(uri).href
+  } catch {
+    return undefined // The server answers an unparsable URI with an error and runs nothing.
+  }
+  if (!href.endsWith(TOOL_RESOURCE_SUFFIX)) return undefined
+  const prefix = TOOL_RESOURCE_PREFIXES.find((p) => href.startsWith(p) && href.length >= p.length + TOOL_RESOURCE_SUFFIX.length)
+  return prefix === undefined ? undefined : href.slice(prefix.length, -TOOL_RESOURCE_SUFFIX.length)
+}
+
+/** Marks a request whose tool the policies cannot tell because a parameter is not a string. */
+const NOT_A_STRING = Symbol('not a string')
+
+/**
+ * Every JSON-RPC method by which xmcp can run a tool's handler, and the name of the tool a request
+ * of it runs (undefined: none; NOT_A_STRING: the parameter that names it is not a string). Policies
+ * apply to each of them. `__test__/side-doors.test.js` compares the methods xmcp's server registers
+ * with this table and `RUN_NO_TOOL`, so a new xmcp release with another way in fails a test.
+ */
+const RUN_A_TOOL = {
+  'tools/call': (params) => (typeof params?.name === 'string' ? params.name : NOT_A_STRING),
+  'resources/read': (params) => (typeof params?.uri === 'string' ? toolOfResource(params.uri) : NOT_A_STRING),
+}
+
+/** The other methods xmcp's server answers: none of them runs a tool's handler. */
+const RUN_NO_TOOL = [
+  'initialize',
+  'ping',
+  'logging/setLevel',
+  'server/discover',
+  'tools/list',
+  'prompts/list',
+  'prompts/get',
+  'resources/list',
+  'resources/templates/list',
+  'completion/complete',
+]
+
+/**
+ * The requests of a parsed JSON-RPC body (one message or a batch) that would run a tool: their
+ * positions in the batch, their methods and the tools they run (NOT_A_STRING when a request names
+ * its tool with something other than a string).
  */
 function toolCallsOf(body) {
   const messages = Array.isArray(body) ? body : [body]
   const calls = []
   for (let index = 0; index < messages.length; index++) {
     const message = messages[index]
-    if (message !== null && typeof message === 'object' && message.method === 'tools/call') {
-      const params = message.params
-      calls.push({ index, name: params !== null && typeof params === 'object' ? params.name : undefined })
-    }
+    if (message === null || typeof message !== 'object') continue
+    const toolOf = Object.hasOwn(RUN_A_TOOL, message.method) ? RUN_A_TOOL[message.method] : undefined
+    if (toolOf === undefined) continue
+    const params = message.params !== null && typeof message.params === 'object' ? message.params : undefined
+    const name = toolOf(params)
+    if (name !== undefined) calls.push({ index, method: message.method, name })
   }
   return { messages, calls, batch: Array.isArray(body) }
 }
 
-const INVALID_NAME = { code: -32602, message: 'Invalid params: the tool name must be a string' }
+/** Whether every request of the message names its tool with a string. */
+const namesAreStrings = ({ calls }) => calls.every((call) => call.name !== NOT_A_STRING)
+
+const INVALID_PARAMS = -32602
+const INVALID = {
+  'tools/call': 'Invalid params: the tool name must be a string',
+  'resources/read': 'Invalid params: the resource URI must be a string',
+}
+/**
+ * A `resources/read` the tool's policy refuses. MCP defines no JSON-RPC code for a refusal (a
+ * resource result has no `isError`), so this one is ours, in JSON-RPC's server-defined range; the
+ * message says what is missing, `data` which resource and tool.
+ */
+const FORBIDDEN = -32003
+/** Requests of a batch left unrun because another was refused. */
+const NOT_RUN = -32001
 
 /** The first MCP revision whose results carry `resultType` (the stateless protocol). */
 const RESULT_TYPE_SINCE = '2026-07-28'
 
+/** The answer to a request a policy refused, as its method answers refusals. */
+function refusal(call, message, reason, complete) {
+  if (call.method === 'tools/call') return { result: { ...complete, content: [{ type: 'text', text: reason }], isError: true } }
+  return { error: { code: FORBIDDEN, message: reason, data: { uri: message.params.uri, tool: call.name } } }
+}
+
 /**
- * Answers a whole message without running any of it: each refused call gets a tool result with
- * `isError: true` saying why (so the model can tell the user), a call with a name that is not a
- * string gets a JSON-RPC error, and every other request of the same batch gets a JSON-RPC error
- * saying it was not run. As SSE when the client accepts it (what the MCP server would send), else JSON.
+ * Answers a whole message without running any of it: each refused request gets its method's
+ * refusal saying why (a tool result with `isError: true` for a `tools/call`, so the model can tell
+ * the user; a JSON-RPC error for a `resources/read`), a request that names its tool with something
+ * other than a string gets an invalid-params error, and every other request of the same batch gets a
+ * JSON-RPC error saying it was not run. Notifications get no answer; a message of notifications
+ * only is answered `202 Accepted` with no body, as the Streamable HTTP transport does. As SSE when
+ * the client accepts it (what the MCP server would send), else JSON.
  * @param {(string | null)[]} reasons per call: why it is refused, or null when it was allowed
  */
 function answerMessage(req, res, { messages, calls, batch }, reasons) {
@@ -78,18 +160,22 @@ function answerMessage(req, res, { messages, calls, batch }, reasons) {
     if (message === null || typeof message !== 'object' || message.id === undefined || typeof message.method !== 'string') return
     const entry = byIndex.get(index)
     const base = { jsonrpc: '2.0', id: message.id }
-    if (entry && typeof entry.call.name !== 'string') {
-      responses.push({ ...base, error: INVALID_NAME })
+    if (entry && entry.call.name === NOT_A_STRING) {
+      responses.push({ ...base, error: { code: INVALID_PARAMS, message: INVALID[entry.call.method] } })
     } else if (entry && entry.reason) {
-      responses.push({ ...base, result: { ...complete, content: [{ type: 'text', text: entry.reason }], isError: true } })
+      responses.push({ ...base, ...refusal(entry.call, message, entry.reason, complete) })
     } else {
-      const why = refused.length ? refused[0] : INVALID_NAME.message
+      const why = refused.length ? refused[0] : 'a request named its tool with something other than a string'
       responses.push({
         ...base,
-        error: { code: -32001, message: `Not run: another request in this batch was refused (${why}). Send it on its own.` },
+        error: { code: NOT_RUN, message: `Not run: another request in this batch was refused (${why}). Send it on its own.` },
       })
     }
   })
+  if (responses.length === 0) {
+    res.writeHead(202, { 'Content-Length': '0' }).end()
+    return
+  }
   const accept = String(req.headers.accept || '')
   if (/\btext\/event-stream\b/i.test(accept)) {
     const body = responses.map((r) => `event: message\ndata: ${JSON.stringify(r)}\n\n`).join('')
@@ -146,4 +232,15 @@ function createHelpers(current) {
   }
 }
 
-module.exports = { ForbiddenError, TokenExchangeError, toolCallsOf, answerMessage, createHelpers }
+module.exports = {
+  ForbiddenError,
+  TokenExchangeError,
+  toolCallsOf,
+  toolOfResource,
+  namesAreStrings,
+  answerMessage,
+  createHelpers,
+  RUN_A_TOOL,
+  RUN_NO_TOOL,
+  TOOL_RESOURCE_PREFIXES,
+}

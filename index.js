@@ -16,7 +16,7 @@ const diagnostics = require('node:diagnostics_channel')
 const express = require('express')
 const native = require('./native.js')
 const { createGuard } = require('./guard.js')
-const { ForbiddenError, TokenExchangeError, toolCallsOf, answerMessage, createHelpers } = require('./authorization.js')
+const { ForbiddenError, TokenExchangeError, toolCallsOf, namesAreStrings, answerMessage, createHelpers } = require('./authorization.js')
 const { WorkOS, fromNative } = require('./client.js')
 const { exceptions } = require('./errors.js')
 
@@ -311,16 +311,20 @@ function workosProvider(config) {
     state.sessions.run(slot, next)
   }
 
-  /** Checks every `tools/call` of the message against the tool policies before any tool runs. */
+  /**
+   * Checks every request of the message that would run a tool (a `tools/call`, or a `resources/read`
+   * of a tool's interface: see RUN_A_TOOL in authorization.js) against that tool's policy before
+   * any of it runs.
+   */
   function authorizeCalls(slot, req, res, next) {
     if (req.body === undefined) {
       res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' }).end(POLICIES_NEED_THE_BODY)
       return
     }
-    // Only what the policies can see reaches a tool: every `tools/call` of the message is checked.
+    // Only what the policies can see reaches a tool.
     const message = toolCallsOf(req.body)
     if (message.calls.length === 0) return state.sessions.run(slot, next)
-    if (message.calls.some((call) => typeof call.name !== 'string')) {
+    if (!namesAreStrings(message)) {
       return answerMessage(
         req,
         res,

@@ -52,10 +52,35 @@ async function runTool(req, name, args = {}) {
   return `ran ${name}`
 }
 
+/**
+ * The tools that also have an interface resource, as xmcp serves them (a tool with `_meta.ui`): xmcp
+ * registers `ui://app/<name>.html` literally and looks a `resources/read` up by
+ * `new URL(uri).toString()`; reading it runs the tool's handler with empty arguments. xmcp 0.3 to 0.5
+ * did the same under `ui://widget/`.
+ */
+const WIDGET_TOOLS = ['deploy', 'read', 'admin', 'billing', 'human', 'whoami', 'open']
+const widgets = new Map(WIDGET_TOOLS.flatMap((name) => [`ui://app/${name}.html`, `ui://widget/${name}.html`].map((uri) => [uri, name])))
+
+/** The tool a `resources/read` of `uri` runs here, as xmcp's server finds it. */
+function widgetToolOf(uri) {
+  try {
+    return widgets.get(new URL(uri).toString())
+  } catch {
+    return undefined
+  }
+}
+
 async function answerRpc(req, message) {
   if (message.method === 'tools/list') return { jsonrpc: '2.0', id: message.id, result: { tools: [] } }
+  const widget = message.method === 'resources/read' ? widgetToolOf(message.params?.uri) : undefined
+  if (widget !== undefined) {
+    req.ranTools.push(widget)
+    const text = await runTool(req, widget, {})
+    return { jsonrpc: '2.0', id: message.id, result: { contents: [{ uri: message.params.uri, text }] } }
+  }
   if (message.method !== 'tools/call') return { jsonrpc: '2.0', id: message.id, result: {} }
   try {
+    req.ranTools.push(message.params.name)
     const text = await runTool(req, message.params.name, message.params.arguments)
     return { jsonrpc: '2.0', id: message.id, result: { content: [{ type: 'text', text: text ?? 'undefined' }] } }
   } catch (err) {
@@ -81,6 +106,8 @@ async function startExpressApp(emu, overrides = {}, { before = [], json = true }
   const { middleware, router } = workosProvider(configFor(emu, url, overrides))
   const app = express()
   const reached = []
+  // The tools whose handlers ran (by tools/call or by reading their interface resource).
+  const ran = []
   for (const m of before) app.use(m)
   if (json) app.use(express.json())
   app.use(router)
@@ -104,6 +131,7 @@ async function startExpressApp(emu, overrides = {}, { before = [], json = true }
     const body = req.body
     const isRpc = Array.isArray(body) || (body && body.jsonrpc === '2.0')
     if (!isRpc) return next()
+    req.ranTools = ran
     const answers = await Promise.all((Array.isArray(body) ? body : [body]).map((m) => answerRpc(req, m)))
     res.json(Array.isArray(body) ? answers : answers[0])
   })
@@ -135,6 +163,7 @@ async function startExpressApp(emu, overrides = {}, { before = [], json = true }
   return {
     url,
     reached,
+    ran,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections?.()
