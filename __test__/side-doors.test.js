@@ -237,8 +237,10 @@ describe('a refused message that is due no response gets none (202)', () => {
   })
 })
 
+/** The installed xmcp's runtimes (the bundles `xmcp build` copies into an app). */
+const runtime = path.join(path.dirname(require.resolve('xmcp/package.json')), 'dist', 'runtime')
+
 describe('every way the installed xmcp can run a tool is known to the policy check', () => {
-  const runtime = path.join(path.dirname(require.resolve('xmcp/package.json')), 'dist', 'runtime')
   const files = fs.readdirSync(runtime).filter((f) => f.endsWith('.js') && !/^(headers|stdio)\.js$/.test(f))
 
   test('the runtimes are there to read', () => {
@@ -343,6 +345,28 @@ export default async function handler() {
     const generated = resources.filter((r) => /^Auto-generated resource for .+ tool$/.test(r.description))
     assert.deepEqual(generated.map((r) => r.name).sort(), ['billing', 'deploy', 'human', 'read'])
     for (const resource of generated) assert.equal(toolOfResource(resource.uri), resource.name, resource.uri)
+  })
+
+  test('every request method the bundled MCP SDK defines: the server answers only those the check knows', async () => {
+    // The SDK inside xmcp's runtime declares a schema per spec method; asking the running server for
+    // each tells which it really answers (anything but -32601 Method not found).
+    const source = fs.readFileSync(path.join(runtime, 'http.js'), 'utf8')
+    const methods = [...new Set([...source.matchAll(/method:\s*[\w$]+\("([a-z][\w/]*)"\)/g)].map((m) => m[1]))]
+    const requests = methods.filter((m) => !m.startsWith('notifications/'))
+    assert.ok(requests.includes('tools/call') && requests.includes('resources/read') && requests.length > 10, requests.join(' '))
+    const known = new Set([...Object.keys(RUN_A_TOOL), ...RUN_NO_TOOL])
+    const answered = []
+    for (const method of requests) {
+      const res = await rpc({ jsonrpc: '2.0', id: 1, method, params: {} }, adminToken())
+      assert.equal(res.status, 200, `${method}: ${res.text}`)
+      if (res.message?.error?.code !== -32601) answered.push(method)
+    }
+    assert.ok(answered.includes('tools/call') && answered.includes('resources/read'), answered.join(' '))
+    assert.deepEqual(
+      answered.filter((m) => !known.has(m)),
+      [],
+      'the server answers methods the policy check does not know: decide whether they run a tool',
+    )
   })
 
   test('refused callers get refusals, and the handler does not run', async () => {
