@@ -103,7 +103,8 @@ function toolCallsOf(body) {
   for (let index = 0; index < messages.length; index++) {
     const message = messages[index]
     if (message === null || typeof message !== 'object') continue
-    const toolOf = Object.hasOwn(RUN_A_TOOL, message.method) ? RUN_A_TOOL[message.method] : undefined
+    // The MCP server dispatches on the method string exactly; anything else is no request it runs.
+    const toolOf = typeof message.method === 'string' && Object.hasOwn(RUN_A_TOOL, message.method) ? RUN_A_TOOL[message.method] : undefined
     if (toolOf === undefined) continue
     const params = message.params !== null && typeof message.params === 'object' ? message.params : undefined
     const name = toolOf(params)
