@@ -12,10 +12,10 @@ const VERSIONS = path.join(__dirname, 'versions.env')
 /** The default place of this machine's builds and logs (git-ignored). */
 const WORK_DIR = path.join(ROOT, 'target', 'platforms')
 
-/** The pins of versions.env: { CARGO_ZIGBUILD_VERSION, ZIG_VERSION, GLIBC_FLOOR, ... }. */
-function versions() {
+/** The pins of versions.env (or another file of KEY=value lines): { CARGO_ZIGBUILD_VERSION, ZIG_VERSION, GLIBC_FLOOR, ... }. */
+function versions(file = VERSIONS) {
   const pins = {}
-  for (const line of fs.readFileSync(VERSIONS, 'utf8').split('\n')) {
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     const match = /^([A-Z0-9_]+)=(\S*)\s*$/.exec(line)
     if (match) pins[match[1]] = match[2]
   }
