@@ -130,9 +130,10 @@ impl KeySet {
     kid.is_some_and(|kid| self.retired.contains(kid))
   }
 
-  /// Carries the retired `kid`s over from `previous`, adding those it published that this set does not.
+  /// Carries the retired `kid`s over from `previous`, adding those it published that this set does
+  /// not (those first: when the bound is reached, the most recently retired are the ones kept).
   fn retire_from(&mut self, previous: &KeySet) {
-    let gone = previous.retired.iter().chain(previous.by_kid.keys());
+    let gone = previous.by_kid.keys().chain(previous.retired.iter());
     for kid in gone {
       if self.retired.len() >= MAX_RETIRED {
         break;
@@ -626,6 +627,27 @@ mod tests {
       expected.has_fingerprint(&found.fingerprint),
       "the 65537 entry, the first usable one"
     );
+  }
+
+  #[test]
+  fn kids_that_a_download_no_longer_publishes_are_retired() {
+    let n = n_2048();
+    let doc = |kids: &[&str]| {
+      let keys: Vec<Value> = kids
+        .iter()
+        .map(|kid| json!({ "kty": "RSA", "kid": kid, "n": n, "e": "AQAB" }))
+        .collect();
+      KeySet::parse(json!({ "keys": keys }).to_string().as_bytes()).unwrap()
+    };
+    let first = doc(&["a", "b"]);
+    let mut second = doc(&["b", "c"]);
+    second.retire_from(&first);
+    assert!(second.is_retired(Some("a")));
+    assert!(!second.is_retired(Some("b")) && !second.is_retired(Some("c")) && !second.is_retired(None));
+    let mut third = doc(&["a", "d"]);
+    third.retire_from(&second);
+    assert!(!third.is_retired(Some("a")), "a kid published again is not retired");
+    assert!(third.is_retired(Some("b")) && third.is_retired(Some("c")));
   }
 
   #[test]
