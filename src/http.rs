@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use once_cell::sync::Lazy;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use reqwest::{redirect, Certificate, Client, Response};
 
 /// What our requests say they are.
@@ -118,23 +118,53 @@ pub async fn read_body_limited(mut response: Response, limit: usize) -> Result<V
   Ok(body)
 }
 
+/// What a conditional GET of a document gave.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Document {
+  /// A new body (checked to be a JSON object), with the `ETag` the server sent for it, if any.
+  Body { bytes: Vec<u8>, etag: Option<String> },
+  /// `304 Not Modified`: the document we hold (whose tag we sent) is still current.
+  NotModified,
+}
+
 /// GETs an AuthKit JSON document: 2xx only, body capped, whole exchange bounded by `timeout`.
 /// Returns the raw bytes after checking they parse as a JSON object.
+pub async fn get_json_document(url: &str, timeout: Duration) -> Result<Vec<u8>, FetchError> {
+  match get_json_document_if(url, timeout, None).await? {
+    Document::Body { bytes, .. } => Ok(bytes),
+    Document::NotModified => Err(FetchError::Status(304)),
+  }
+}
+
+/// [`get_json_document`], conditional on `etag` (sent as `If-None-Match`) when there is one: then
+/// a `304` is [`Document::NotModified`] and costs the server no body.
 ///
 /// A network failure is retried once at once, within the same deadline: a pooled keep-alive
 /// connection that the server closes just as the request goes out fails that way, and a GET is
 /// safe to repeat (`bench/diagnose-keepalive.js` reproduces the race: without the retry a warm-up
 /// could leave no keys).
-pub async fn get_json_document(url: &str, timeout: Duration) -> Result<Vec<u8>, FetchError> {
+pub async fn get_json_document_if(url: &str, timeout: Duration, etag: Option<&str>) -> Result<Document, FetchError> {
   let attempt = || async {
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    if let Some(tag) = etag.and_then(|tag| HeaderValue::from_str(tag).ok()) {
+      headers.insert(IF_NONE_MATCH, tag);
+    }
     let response = client()?.get(url).headers(headers).send().await.map_err(classify)?;
     let status = response.status();
+    if status == reqwest::StatusCode::NOT_MODIFIED && etag.is_some() {
+      return Ok(None);
+    }
     if !status.is_success() {
       return Err(FetchError::Status(status.as_u16()));
     }
-    read_body_limited(response, DOCUMENT_BODY_LIMIT).await
+    let tag = response
+      .headers()
+      .get(ETAG)
+      .and_then(|v| v.to_str().ok())
+      .filter(|v| !v.is_empty() && v.len() <= 256)
+      .map(str::to_string);
+    Ok(Some((read_body_limited(response, DOCUMENT_BODY_LIMIT).await?, tag)))
   };
   let work = async {
     match attempt().await {
@@ -143,11 +173,14 @@ pub async fn get_json_document(url: &str, timeout: Duration) -> Result<Vec<u8>, 
     }
   };
   // One deadline over both attempts: connect, headers and body together.
-  let body = tokio::time::timeout(timeout, work)
+  let Some((bytes, etag)) = tokio::time::timeout(timeout, work)
     .await
-    .map_err(|_| FetchError::Timeout)??;
-  match serde_json::from_slice::<serde_json::Value>(&body) {
-    Ok(serde_json::Value::Object(_)) => Ok(body),
+    .map_err(|_| FetchError::Timeout)??
+  else {
+    return Ok(Document::NotModified);
+  };
+  match serde_json::from_slice::<serde_json::Value>(&bytes) {
+    Ok(serde_json::Value::Object(_)) => Ok(Document::Body { bytes, etag }),
     Ok(_) => Err(FetchError::NotJson("expected a JSON object".into())),
     Err(e) => Err(FetchError::NotJson(e.to_string())),
   }

@@ -113,7 +113,7 @@ impl AuthorizationServerMetadata {
       }
       return doc.as_ref().clone();
     }
-    let may_fetch = snap.last_error.is_none() || snap.attempt_allowed(COLD_RETRY, now);
+    let may_fetch = snap.retry_allowed(COLD_RETRY, now);
     let snap = self.fetch(snap.generation, may_fetch).await;
     snap
       .value
@@ -125,9 +125,11 @@ impl AuthorizationServerMetadata {
     let (url, timeout) = (self.url.as_str(), self.timeout);
     self
       .cell
-      .refresh(seen, may_fetch, || async move {
+      .refresh(seen, may_fetch, |_| async move {
         let body = http::get_json_document(url, timeout).await?;
-        String::from_utf8(body).map_err(|_| http::FetchError::NotJson("not UTF-8".into()))
+        String::from_utf8(body)
+          .map(Arc::new)
+          .map_err(|_| http::FetchError::NotJson("not UTF-8".into()))
       })
       .await
   }

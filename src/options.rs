@@ -78,10 +78,13 @@ pub struct ProviderOptions {
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct JwksOptions {
-  /// Keys are refreshed in the background once this old. Default 600 000 (10 min).
+  /// Keys are refreshed in the background once this old, on schedule whatever the traffic (a failed
+  /// refresh is retried after `min(cooldownMs, cacheMaxAgeMs)`). Default 600 000 (10 min).
   pub cache_max_age_ms: Option<f64>,
   /// A token with an unknown `kid` triggers a download at most this often; the warm-up and
-  /// background refreshes do not count. Default 30 000, minimum 1 000.
+  /// background refreshes do not count. In between, such a token that may be newer than our keys
+  /// is answered 503 with `Retry-After`, and one download is made when this allows. Default 30 000,
+  /// minimum 1 000.
   pub cooldown_ms: Option<f64>,
   /// Timeout of one JWKS download. Default 5 000.
   pub timeout_ms: Option<f64>,

@@ -7,6 +7,12 @@
 //! `jwt/session.rs`) or a small number: the index of a rejection whose complete answer it built
 //! once at start-up from `routerInfo.rejections`. Only `PENDING` (the keys must be downloaded first)
 //! sends it to the async `authenticate(header)`, which answers the same way.
+//!
+//! One answer has a part that changes: the `Retry-After` of "retry later" for a token whose key we
+//! may not download yet ([`Rejection::KeyPending`]). It crosses as a code of its own range,
+//! `RETRY_AFTER_CODES + seconds`, and the glue builds that answer from the `key_pending` template
+//! (code [`KEY_PENDING`]) the first time it sees a given number of seconds. The hot path is
+//! untouched: codes below the range index the table as before.
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -27,7 +33,7 @@ use crate::jwt::bearer::bearer_token;
 use crate::jwt::jwks::{JwksCache, OnNewKeys};
 use crate::jwt::token_cache::TokenCache;
 use crate::jwt::verify::{Verified, VerifiedToken, Verifier, LEEWAY_SECONDS};
-use crate::jwt::{Reason, Rejection};
+use crate::jwt::{Reason, Rejection, MAX_RETRY_AFTER};
 use crate::metadata::{protected_resource_document, AuthorizationServerMetadata};
 use crate::refresher::COLD_RETRY;
 use crate::workos::{NativeWorkOS, WorkOsApi};
@@ -38,8 +44,14 @@ const MISSING_TOKEN: u32 = 1;
 const EXPIRED: u32 = 2;
 const UNAVAILABLE: u32 = 3;
 const INTERNAL: u32 = 4;
+/// The template of the `key_pending` answers (503, `Retry-After`); never returned itself: the
+/// verdicts are `RETRY_AFTER_CODES + seconds`.
+const KEY_PENDING: u32 = 5;
 /// Codes from here on are `invalid_token` rejections, one per [`Reason`], in [`Reason::ALL`] order.
-const FIRST_INVALID: u32 = 5;
+const FIRST_INVALID: u32 = 6;
+/// `RETRY_AFTER_CODES + s` is the `key_pending` answer with `Retry-After: s` (1 ≤ s ≤
+/// [`MAX_RETRY_AFTER`]); index.js has the same constant.
+pub const RETRY_AFTER_CODES: u32 = 0x10000;
 
 /// A verdict as it crosses: the session reply, or a rejection code.
 pub type Verdict = Either<String, u32>;
@@ -55,6 +67,7 @@ fn code(rejection: Rejection) -> u32 {
   match rejection {
     Rejection::Expired => EXPIRED,
     Rejection::Unavailable => UNAVAILABLE,
+    Rejection::KeyPending { retry_after } => RETRY_AFTER_CODES + retry_after.clamp(1, MAX_RETRY_AFTER),
     Rejection::Invalid(reason) => {
       let index = Reason::ALL.iter().position(|r| *r == reason).unwrap_or_default();
       FIRST_INVALID + index as u32
@@ -175,12 +188,29 @@ fn rejections(config: &ProviderConfig) -> Vec<Rejected> {
       body("server_error", "Authentication processing failed"),
       &invalid_challenge,
     ),
+    // A 503, not a 401: the token may be signed by a key AuthKit published after our last download;
+    // we do not know that it is bad, and a 401 would send the client into a login that gets the
+    // same answer. The glue puts the actual seconds in `Retry-After`.
+    Rejected {
+      reason: "key_pending".into(),
+      status: 503,
+      body: body(
+        "server_error",
+        "The access token is signed by a key this server has not downloaded yet. Retry after the time in Retry-After.",
+      ),
+      headers: HashMap::from([
+        ("Retry-After".to_string(), config.jwks.cooldown.as_secs().max(1).to_string()),
+        ("Cache-Control".to_string(), "no-store".to_string()),
+      ]),
+    },
   ];
   all.extend(
     Reason::ALL
       .iter()
       .map(|reason| unauthorized(reason.as_str(), invalid_body.clone(), &invalid_challenge)),
   );
+  debug_assert_eq!(all[KEY_PENDING as usize].reason, "key_pending");
+  debug_assert_eq!(all.len(), FIRST_INVALID as usize + Reason::ALL.len());
   all
 }
 
@@ -528,6 +558,16 @@ mod tests {
     assert_eq!(all[EXPIRED as usize].reason, "expired");
     assert_eq!(all[UNAVAILABLE as usize].status, 503);
     assert_eq!(all[INTERNAL as usize].reason, "internal_error");
+    assert_eq!(
+      (
+        all[KEY_PENDING as usize].reason.as_str(),
+        all[KEY_PENDING as usize].status
+      ),
+      ("key_pending", 503)
+    );
+    assert_eq!(code(Rejection::KeyPending { retry_after: 7 }), RETRY_AFTER_CODES + 7);
+    assert_eq!(code(Rejection::KeyPending { retry_after: 0 }), RETRY_AFTER_CODES + 1);
+    assert!(RETRY_AFTER_CODES as usize > all.len());
     for reason in Reason::ALL {
       let rejected = &all[code(Rejection::Invalid(*reason)) as usize];
       assert_eq!((rejected.reason.as_str(), rejected.status), (reason.as_str(), 401));

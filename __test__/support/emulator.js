@@ -153,7 +153,7 @@ function singleParams(params) {
  */
 
 /**
- * @typedef {'500'|'hang'|'garbage'|'drop'|{status?: number, body?: any, headers?: Record<string,string>}} FaultKind
+ * @typedef {'500'|'hang'|'garbage'|'drop'|'trickle'|{status?: number, body?: any, headers?: Record<string,string>}} FaultKind
  */
 
 /**
@@ -210,6 +210,8 @@ class Emulator {
     this._sockets = new Set()
     this._timers = new Set()
     this._loginUserId = DEFAULT_USER_ID
+    /** When true, the JWKS carries an `ETag` and a matching `If-None-Match` is answered `304`. */
+    this.jwksEtags = false
     this.currentKid = null
     this.rotateKeys()
 
@@ -537,6 +539,11 @@ class Emulator {
     return this.requests.filter((r) => r.path === path).length
   }
 
+  /** @param {string} path exact raw path @returns {number} requests that carried `If-None-Match` */
+  countConditional(path) {
+    return this.requests.filter((r) => r.path === path && r.headers['if-none-match'] !== undefined).length
+  }
+
   resetLog() {
     this.requests.length = 0
   }
@@ -545,7 +552,8 @@ class Emulator {
    * Injects a fault on an exact raw path, applied before normal handling.
    * @param {string} path
    * @param {FaultKind} kind '500' | 'hang' (never answers until close) | 'garbage' (200, non-JSON
-   *   body) | 'drop' (socket destroyed) | { status, body, headers } custom response
+   *   body) | 'drop' (socket destroyed) | 'trickle' (200 and the real JWKS, one byte every 100 ms, so
+   *   that its 1 KiB take minutes) | { status, body, headers } custom response
    * @param {{times?: number}} [opts] how many requests it applies to (default: all)
    */
   fault(path, kind, { times = Infinity } = {}) {
@@ -628,6 +636,22 @@ class Emulator {
     if (kind === '500') return this._json(res, 500, { message: 'Internal Server Error', code: 'internal_server_error' })
     if (kind === 'hang') return undefined // never answered; close() destroys the socket
     if (kind === 'drop') return req.socket.destroy()
+    if (kind === 'trickle') {
+      const body = Buffer.from(JSON.stringify(this.jwks()))
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) })
+      let sent = 0
+      const timer = setInterval(() => {
+        if (res.destroyed || sent >= body.length) {
+          clearInterval(timer)
+          this._timers.delete(timer)
+          return res.destroyed ? undefined : res.end()
+        }
+        res.write(body.subarray(sent, sent + 1))
+        sent += 1
+      }, 100)
+      this._timers.add(timer)
+      return undefined
+    }
     if (kind === 'garbage') {
       res.writeHead(200, { 'content-type': 'application/json' })
       return res.end('<html>{"not": json')
@@ -641,9 +665,21 @@ class Emulator {
     throw new Error(`Unknown fault kind: ${kind}`)
   }
 
+  _jwksAnswer(req, res) {
+    if (!this.jwksEtags) return this._json(res, 200, this.jwks())
+    const text = JSON.stringify(this.jwks())
+    const etag = `"${crypto.createHash('sha256').update(text).digest('base64url').slice(0, 22)}"`
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { etag })
+      return res.end()
+    }
+    res.writeHead(200, { 'content-type': 'application/json', etag })
+    return res.end(text)
+  }
+
   _route(req, res, { path, search, body }) {
     const routes = {
-      '/oauth2/jwks': ['GET', () => this._json(res, 200, this.jwks())],
+      '/oauth2/jwks': ['GET', () => this._jwksAnswer(req, res)],
       '/.well-known/oauth-authorization-server': ['GET', () => this._json(res, 200, this._metadata())],
       '/oauth2/register': ['POST', () => this._register(req, res, body)],
       '/oauth2/authorize': ['GET', () => this._authorize(res, search)],

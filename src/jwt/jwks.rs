@@ -7,21 +7,31 @@
 //! published after our last download is fetched on the first request that needs it, whether the last
 //! download was a warm-up a second ago or a background refresh, while a flood of random `kid`s still
 //! costs at most one download per cooldown.
+//!
+//! One background task per cache (see [`JwksCache::schedule`]) keeps the schedule whatever the
+//! traffic is made of: it refreshes the keys once they are `max_age` old (token-cache hits never
+//! look at the keys' age), and runs the one download promised to tokens answered "retry later"
+//! (see [`KeyLookup::Unconfirmed`]) as soon as the unknown-`kid` budget allows it. Downloads are
+//! conditional (`If-None-Match`) when AuthKit tagged the keys: a `304` confirms them at no cost.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use aws_lc_rs::digest::{digest, SHA256};
 use jsonwebtoken::DecodingKey;
 use serde_json::Value;
 
-use crate::http;
+use crate::http::{self, Document};
 use crate::jwt::b64;
 use crate::refresher::{Refresher, Snapshot, COLD_RETRY};
 
 /// At most this many keys are taken from one document.
 const MAX_KEYS: usize = 64;
+/// At most this many retired `kid`s are remembered (see [`KeySet::is_retired`]).
+const MAX_RETIRED: usize = 256;
 /// `kid` values longer than this are not looked up.
 pub const MAX_KID_LEN: usize = 256;
 /// RSA moduli outside this range (in bits) are not used: below 2048 is too weak, above 8192 only
@@ -69,6 +79,10 @@ pub struct KeySet {
   by_kid: HashMap<String, Arc<RsaKey>>,
   all: Vec<Arc<RsaKey>>,
   fingerprints: HashSet<KeyFingerprint>,
+  /// The document's `ETag`, sent back as `If-None-Match` by the next download.
+  etag: Option<String>,
+  /// `kid`s that earlier downloads published and this one no longer does.
+  retired: HashSet<String>,
 }
 
 impl KeySet {
@@ -107,6 +121,26 @@ impl KeySet {
       Some(kid) => self.by_kid.get(kid).cloned(),
       None if self.all.len() == 1 => self.all.first().cloned(),
       None => None,
+    }
+  }
+
+  /// Whether AuthKit published `kid` before and removed it since (as far as our downloads saw): a
+  /// token naming it is surely not signed by a current key, however new it says it is.
+  pub fn is_retired(&self, kid: Option<&str>) -> bool {
+    kid.is_some_and(|kid| self.retired.contains(kid))
+  }
+
+  /// Carries the retired `kid`s over from `previous`, adding those it published that this set does
+  /// not (those first: when the bound is reached, the most recently retired are the ones kept).
+  fn retire_from(&mut self, previous: &KeySet) {
+    let gone = previous.by_kid.keys().chain(previous.retired.iter());
+    for kid in gone {
+      if self.retired.len() >= MAX_RETIRED {
+        break;
+      }
+      if !self.by_kid.contains_key(kid) {
+        self.retired.insert(kid.clone());
+      }
     }
   }
 
@@ -187,8 +221,16 @@ fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
 /// What a key lookup found.
 pub enum KeyLookup {
   Found(Arc<RsaKey>),
-  /// Keys are known, none matches (after a download, when one was allowed).
+  /// Keys are known, none matches, and a download that started after the request arrived (or the
+  /// `kid`'s retirement) says AuthKit does not publish it.
   NoMatchingKey,
+  /// The `kid` is not in the keys we hold, and no download may start now (the unknown-`kid` budget
+  /// is spent). A token issued before `keys_from` (Unix seconds, when the download of these keys
+  /// started) is surely not AuthKit's; a newer one may be signed by a key AuthKit published since:
+  /// ask it to retry after [`JwksCache::download_soon`].
+  Unconfirmed {
+    keys_from: f64,
+  },
   /// No keys were ever obtained: AuthKit could not be reached.
   Unavailable,
 }
@@ -203,7 +245,29 @@ pub struct JwksCache {
   cell: Refresher<KeySet>,
   /// When an unknown `kid` last caused a download: the budget that `cooldown` limits.
   unknown_kid_download: Mutex<Option<Instant>>,
+  /// Since when a token was told to retry later: the one download owed to it (see
+  /// [`JwksCache::download_soon`]). Any download that starts after this pays the debt.
+  owed_since: Mutex<Option<Instant>>,
+  /// Wakes the background task when the schedule changes.
+  wake: Arc<tokio::sync::Notify>,
+  scheduled: AtomicBool,
   on_new_keys: Option<OnNewKeys>,
+}
+
+impl Drop for JwksCache {
+  fn drop(&mut self) {
+    // The background task holds only a weak reference: wake it so that it sees the cache is gone.
+    self.wake.notify_one();
+  }
+}
+
+/// Runs `work` on the tokio runtime we are on, or on napi-rs's (from a synchronous call).
+fn spawn(work: impl Future<Output = ()> + Send + 'static) {
+  if let Ok(handle) = tokio::runtime::Handle::try_current() {
+    handle.spawn(work);
+  } else {
+    napi::bindgen_prelude::spawn(work);
+  }
 }
 
 impl JwksCache {
@@ -213,6 +277,9 @@ impl JwksCache {
       policy,
       cell: Refresher::default(),
       unknown_kid_download: Mutex::new(None),
+      owed_since: Mutex::new(None),
+      wake: Arc::new(tokio::sync::Notify::new()),
+      scheduled: AtomicBool::new(false),
       on_new_keys,
     })
   }
@@ -227,6 +294,28 @@ impl JwksCache {
     allowed
   }
 
+  /// When the unknown-`kid` budget allows the next download.
+  fn budget_allows_at(&self, now: Instant) -> Instant {
+    let last = self.unknown_kid_download.lock().unwrap_or_else(|e| e.into_inner());
+    last.map_or(now, |at| at + self.policy.cooldown)
+  }
+
+  /// How long after a failed refresh (with keys kept) the next one is tried: the cooldown, but
+  /// never longer than the keys' maximum age, so that the schedule `max_age` promises holds.
+  fn refresh_retry(&self) -> Duration {
+    self.policy.cooldown.min(self.policy.max_age)
+  }
+
+  /// When the keys of `snap` are due for a background refresh (`None` while there are none).
+  fn refresh_due(&self, snap: &Snapshot<KeySet>) -> Option<Instant> {
+    let due = snap.fetched_at? + self.policy.max_age;
+    Some(
+      snap
+        .failed_at
+        .map_or(due, |failed| due.max(failed + self.refresh_retry())),
+    )
+  }
+
   /// Looks `kid` up without waiting for the network. `None` means only a download can tell (the
   /// keys are cold, a download is in flight, or an unknown `kid` may still cause one): then call
   /// [`JwksCache::key_for`].
@@ -236,75 +325,202 @@ impl JwksCache {
     match &snap.value {
       Some(keys) => {
         if let Some(key) = keys.find(kid) {
-          self.revalidate_if_stale(&snap);
+          self.revalidate_if_stale(&snap, now);
           return Some(KeyLookup::Found(key));
         }
-        let settled = !self.cell.is_fetching() && !self.unknown_kid_budget(now, false);
-        settled.then_some(KeyLookup::NoMatchingKey)
+        if keys.is_retired(kid) {
+          return Some(KeyLookup::NoMatchingKey);
+        }
+        if self.cell.is_fetching() || self.unknown_kid_budget(now, false) {
+          return None;
+        }
+        Some(Self::unconfirmed(kid, &snap))
       }
       None => {
-        let settled = !self.cell.is_fetching() && snap.last_error.is_some() && !snap.attempt_allowed(COLD_RETRY, now);
+        // Inside the retry window after a failed cold fetch, answer from that failure at once.
+        let settled = !self.cell.is_fetching() && snap.failed_at.is_some() && !snap.retry_allowed(COLD_RETRY, now);
         settled.then_some(KeyLookup::Unavailable)
       }
     }
   }
 
-  /// Finds the key for `kid`, downloading the JWKS when the cache is cold (at most once per
-  /// [`COLD_RETRY`] after a failure), or when `kid` is unknown and the unknown-`kid` budget allows.
-  /// Callers arriving during a download wait for it and look again before deciding to download.
-  pub async fn key_for(self: &Arc<Self>, kid: Option<&str>) -> KeyLookup {
-    let snap = self.cell.snapshot();
-    if let Some(key) = snap.value.as_ref().and_then(|keys| keys.find(kid)) {
-      self.revalidate_if_stale(&snap);
-      return KeyLookup::Found(key);
+  /// A `kid` that the keys of `snap` lack, with no download allowed now.
+  fn unconfirmed(kid: Option<&str>, snap: &Snapshot<KeySet>) -> KeyLookup {
+    match (kid, snap.fetched_unix) {
+      // Without a `kid` only a single published key is used: a new key would not make it usable.
+      (None, _) | (_, None) => KeyLookup::NoMatchingKey,
+      (Some(_), Some(keys_from)) => KeyLookup::Unconfirmed { keys_from },
     }
+  }
+
+  /// Finds the key for `kid`, downloading the JWKS when the cache is cold (at most once per
+  /// [`COLD_RETRY`] after a failure ended), or when `kid` is unknown and the unknown-`kid` budget
+  /// allows. Callers arriving during a download wait for it and look again before deciding to
+  /// download; a caller that waited for a cold download that failed is answered from that failure.
+  pub async fn key_for(self: &Arc<Self>, kid: Option<&str>) -> KeyLookup {
+    let arrived = Instant::now();
+    let snap = self.cell.snapshot();
+    if let Some(keys) = snap.value.as_ref() {
+      if let Some(key) = keys.find(kid) {
+        self.revalidate_if_stale(&snap, arrived);
+        return KeyLookup::Found(key);
+      }
+      if keys.is_retired(kid) {
+        return KeyLookup::NoMatchingKey;
+      }
+    }
+    let seen = snap.generation;
     let snap = self
       .download_when(|current| match &current.value {
-        Some(keys) => keys.find(kid).is_none() && self.unknown_kid_budget(Instant::now(), true),
-        None => current.attempt_allowed(COLD_RETRY, Instant::now()),
+        Some(keys) => {
+          keys.find(kid).is_none() && !keys.is_retired(kid) && self.unknown_kid_budget(Instant::now(), true)
+        }
+        None => current.generation == seen && current.retry_allowed(COLD_RETRY, Instant::now()),
       })
       .await;
     match snap.value.as_ref() {
-      Some(keys) => keys.find(kid).map_or(KeyLookup::NoMatchingKey, KeyLookup::Found),
       None => KeyLookup::Unavailable,
+      Some(keys) => match keys.find(kid) {
+        Some(key) => KeyLookup::Found(key),
+        None if keys.is_retired(kid) || snap.fetched_at.is_some_and(|at| at >= arrived) => KeyLookup::NoMatchingKey,
+        None => Self::unconfirmed(kid, &snap),
+      },
     }
   }
 
-  /// Starts a background refresh when the keys are older than `max_age` (at most once per cooldown,
-  /// so an outage is not hammered), while the current keys keep verifying tokens. It does not spend
-  /// the unknown-`kid` budget.
-  fn revalidate_if_stale(self: &Arc<Self>, snap: &Snapshot<KeySet>) {
+  /// Promises a token answered "retry later" (see [`KeyLookup::Unconfirmed`]) one download as soon
+  /// as the unknown-`kid` budget allows, run by the background task whether or not another request
+  /// comes; returns how long until then. However many tokens ask, that is one download, and it
+  /// spends the budget like any unknown-`kid` download: random `kid`s still cost at most one
+  /// download per cooldown.
+  pub fn download_soon(self: &Arc<Self>) -> Duration {
     let now = Instant::now();
-    if !snap.is_stale(self.policy.max_age, now)
-      || !snap.attempt_allowed(self.policy.cooldown, now)
-      || self.cell.is_fetching()
     {
+      let mut owed = self.owed_since.lock().unwrap_or_else(|e| e.into_inner());
+      if owed.is_none() {
+        *owed = Some(now);
+        self.wake.notify_one();
+      }
+    }
+    self.schedule();
+    self.budget_allows_at(now).saturating_duration_since(now)
+  }
+
+  /// Starts a refresh at once when the keys are due one (see [`JwksCache::refresh_due`]), while the
+  /// current keys keep verifying tokens. It does not spend the unknown-`kid` budget. The background
+  /// task does the same on schedule; this only saves a wait when a lookup sees it first.
+  fn revalidate_if_stale(self: &Arc<Self>, snap: &Snapshot<KeySet>, now: Instant) {
+    if self.refresh_due(snap).is_none_or(|due| due > now) || self.cell.is_fetching() {
       return;
     }
     let (cache, seen) = (self.clone(), snap.generation);
-    let refresh = async move {
+    spawn(async move {
       cache.download_when(|current| current.generation == seen).await;
-    };
-    if let Ok(handle) = tokio::runtime::Handle::try_current() {
-      handle.spawn(refresh);
-    } else {
-      napi::bindgen_prelude::spawn(refresh);
+    });
+  }
+
+  /// Starts the background task once (see the module doc). It holds a weak reference, so it ends
+  /// when the cache is dropped.
+  fn schedule(self: &Arc<Self>) {
+    if self.scheduled.swap(true, Ordering::AcqRel) {
+      return;
+    }
+    let (cache, wake) = (Arc::downgrade(self), self.wake.clone());
+    spawn(Self::keep_schedule(cache, wake));
+  }
+
+  async fn keep_schedule(cache: Weak<JwksCache>, wake: Arc<tokio::sync::Notify>) {
+    loop {
+      let Some(next) = cache.upgrade().map(|cache| cache.next_due(Instant::now())) else {
+        return;
+      };
+      let woken = match next {
+        // Never spin: at least a few milliseconds between two looks at the schedule.
+        Some(at) => {
+          let at = at.max(Instant::now() + Duration::from_millis(5));
+          tokio::select! {
+            _ = tokio::time::sleep_until(at.into()) => false,
+            _ = wake.notified() => true,
+          }
+        }
+        None => {
+          wake.notified().await;
+          true
+        }
+      };
+      if woken {
+        continue;
+      }
+      let Some(cache) = cache.upgrade() else { return };
+      cache.run_due(Instant::now()).await;
     }
   }
 
-  async fn download_when(&self, decide: impl FnOnce(&Snapshot<KeySet>) -> bool) -> Snapshot<KeySet> {
-    let (url, timeout, on_new_keys) = (self.url.as_str(), self.policy.timeout, self.on_new_keys.as_deref());
+  /// The next moment the background task has something to do.
+  fn next_due(&self, now: Instant) -> Option<Instant> {
+    let refresh = self.refresh_due(&self.cell.snapshot());
+    let owed = self
+      .owed_since
+      .lock()
+      .unwrap_or_else(|e| e.into_inner())
+      .map(|_| self.budget_allows_at(now));
+    match (refresh, owed) {
+      (Some(a), Some(b)) => Some(a.min(b)),
+      (a, b) => a.or(b),
+    }
+  }
+
+  async fn run_due(self: &Arc<Self>, now: Instant) {
+    let owed = self.owed_since.lock().unwrap_or_else(|e| e.into_inner()).is_some();
+    if owed && self.budget_allows_at(now) <= now {
+      self
+        .download_when(|current| {
+          let mut owed = self.owed_since.lock().unwrap_or_else(|e| e.into_inner());
+          let Some(since) = *owed else { return false };
+          if current.fetched_at.is_some_and(|at| at >= since) {
+            *owed = None; // a download since then already answered it
+            return false;
+          }
+          if !self.unknown_kid_budget(Instant::now(), true) {
+            return false; // someone else spent the budget: wait for the next window
+          }
+          *owed = None;
+          true
+        })
+        .await;
+      return;
+    }
     self
+      .download_when(|current| self.refresh_due(current).is_some_and(|due| due <= Instant::now()))
+      .await;
+  }
+
+  async fn download_when(self: &Arc<Self>, decide: impl FnOnce(&Snapshot<KeySet>) -> bool) -> Snapshot<KeySet> {
+    let (url, timeout, on_new_keys) = (self.url.as_str(), self.policy.timeout, self.on_new_keys.as_deref());
+    let snap = self
       .cell
-      .refresh_when(decide, || async move {
-        let body = http::get_json_document(url, timeout).await.map_err(|e| e.to_string())?;
-        let keys = KeySet::parse(&body)?;
+      .refresh_when(decide, |current: Option<Arc<KeySet>>| async move {
+        let etag = current.as_ref().and_then(|keys| keys.etag.as_deref());
+        let (bytes, etag) = match http::get_json_document_if(url, timeout, etag).await {
+          Ok(Document::Body { bytes, etag }) => (bytes, etag),
+          Ok(Document::NotModified) => return current.ok_or_else(|| "304 without a cached JWKS".to_string()),
+          Err(e) => return Err(e.to_string()),
+        };
+        let mut keys = KeySet::parse(&bytes)?;
+        keys.etag = etag;
+        if let Some(previous) = &current {
+          keys.retire_from(previous);
+        }
         if let Some(notify) = on_new_keys {
           notify(&keys);
         }
-        Ok::<_, String>(keys)
+        Ok::<_, String>(Arc::new(keys))
       })
-      .await
+      .await;
+    // The schedule may have changed (new keys, a failure, a debt paid).
+    self.schedule();
+    self.wake.notify_one();
+    snap
   }
 
   /// Whether the key with this fingerprint is in the current key set.
@@ -318,7 +534,7 @@ impl JwksCache {
 
   /// Downloads the keys now unless some are cached (start-up warm-up). Does not spend the
   /// unknown-`kid` budget.
-  pub async fn warm_up(&self) {
+  pub async fn warm_up(self: &Arc<Self>) {
     self.download_when(|current| current.value.is_none()).await;
   }
 }
@@ -411,6 +627,27 @@ mod tests {
       expected.has_fingerprint(&found.fingerprint),
       "the 65537 entry, the first usable one"
     );
+  }
+
+  #[test]
+  fn kids_that_a_download_no_longer_publishes_are_retired() {
+    let n = n_2048();
+    let doc = |kids: &[&str]| {
+      let keys: Vec<Value> = kids
+        .iter()
+        .map(|kid| json!({ "kty": "RSA", "kid": kid, "n": n, "e": "AQAB" }))
+        .collect();
+      KeySet::parse(json!({ "keys": keys }).to_string().as_bytes()).unwrap()
+    };
+    let first = doc(&["a", "b"]);
+    let mut second = doc(&["b", "c"]);
+    second.retire_from(&first);
+    assert!(second.is_retired(Some("a")));
+    assert!(!second.is_retired(Some("b")) && !second.is_retired(Some("c")) && !second.is_retired(None));
+    let mut third = doc(&["a", "d"]);
+    third.retire_from(&second);
+    assert!(!third.is_retired(Some("a")), "a kid published again is not retired");
+    assert!(third.is_retired(Some("b")) && third.is_retired(Some("c")));
   }
 
   #[test]

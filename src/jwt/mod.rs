@@ -17,7 +17,13 @@ pub enum Rejection {
   Invalid(Reason),
   /// No signing keys could ever be obtained from AuthKit: the server cannot judge the token.
   Unavailable,
+  /// The token's `kid` is not in the keys we hold, the token may be newer than them, and no
+  /// download may start now: retry after this many seconds, when one will have run.
+  KeyPending { retry_after: u32 },
 }
+
+/// The longest `Retry-After` a [`Rejection::KeyPending`] carries (the longest `jwks.cooldownMs`).
+pub const MAX_RETRY_AFTER: u32 = 3600;
 
 macro_rules! reasons {
   ($($variant:ident = $text:literal,)*) => {

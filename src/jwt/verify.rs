@@ -1,7 +1,7 @@
 //! `verify_access_token`: from a compact JWS to verified claims, RS256 only.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::Algorithm;
 use serde_json::Value;
@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::jwt::claims::{check_claims, parse_object, ClaimRules, MachineTokens, VerifiedClaims};
 use crate::jwt::jwks::{JwksCache, KeyLookup, RsaKey, MAX_KID_LEN};
 use crate::jwt::token_cache::{token_digest, TokenCache, TokenDigest, Validity};
-use crate::jwt::{b64, session, Reason, Rejection};
+use crate::jwt::{b64, session, Reason, Rejection, MAX_RETRY_AFTER};
 
 /// Tokens longer than this are rejected before any parsing (AuthKit's are about 1 KiB).
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
@@ -86,6 +86,24 @@ pub fn verify_with_key(
   // Only signed bytes are parsed past this point.
   let payload = b64::decode_strict(parsed.payload_b64).ok_or(Rejection::Invalid(Reason::MalformedPayload))?;
   check_claims(&payload, rules, now)
+}
+
+/// The `iat` a token *claims*, read without checking the signature. Only ever used to choose between
+/// "unknown key" and "retry later" for a token whose key we lack (a forger gains a 503 at most, and
+/// random `kid`s cost one download per cooldown whatever they claim); decoded as strictly as the
+/// verified payload is. `None` when the payload does not decode or `iat` is not a finite number.
+pub fn unverified_iat(payload_b64: &str) -> Option<f64> {
+  let payload = b64::decode_strict(payload_b64)?;
+  parse_object(&payload)?
+    .get("iat")?
+    .as_f64()
+    .filter(|iat| iat.is_finite())
+}
+
+/// A `Retry-After` in whole seconds: rounded up, at least 1, at most [`MAX_RETRY_AFTER`].
+pub fn retry_after_seconds(wait: Duration) -> u32 {
+  let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+  secs.clamp(1, u64::from(MAX_RETRY_AFTER)) as u32
 }
 
 pub fn unix_now() -> f64 {
@@ -200,6 +218,24 @@ impl Verifier {
     Ok(token)
   }
 
+  /// The answer to a token whose `kid` the keys we hold lack, when no download may start now.
+  ///
+  /// - It says it was issued before those keys were downloaded (allowing [`LEEWAY_SECONDS`] of clock
+  ///   difference with AuthKit, as for `iat` and `exp` elsewhere): its key should have been in them,
+  ///   so `401 unknown_key`.
+  /// - It says it is newer, so AuthKit may have rotated since: we do not know the token is bad, so
+  ///   "retry later" (503), with the one download owed to such tokens scheduled for when the budget
+  ///   allows; the retry finds the new key.
+  /// - It carries no usable `iat`: AuthKit's tokens always do, so `401 unknown_key`.
+  fn unconfirmed(&self, parsed: &ParsedToken, keys_from: f64) -> Rejection {
+    match unverified_iat(parsed.payload_b64) {
+      Some(iat) if iat + LEEWAY_SECONDS >= keys_from => Rejection::KeyPending {
+        retry_after: retry_after_seconds(self.jwks.download_soon()),
+      },
+      _ => Rejection::Invalid(Reason::UnknownKey),
+    }
+  }
+
   fn digest(&self, token: &str) -> Option<TokenDigest> {
     // Tokens that parse_token rejects at once (oversized, or without the two dots of a compact JWS)
     // cannot be in the cache: don't hash them, so garbage is refused without that cost.
@@ -222,6 +258,7 @@ impl Verifier {
     let key = match self.jwks.lookup_now(parsed.kid.as_deref())? {
       KeyLookup::Found(key) => key,
       KeyLookup::NoMatchingKey => return Some(Err(Rejection::Invalid(Reason::UnknownKey))),
+      KeyLookup::Unconfirmed { keys_from } => return Some(Err(self.unconfirmed(&parsed, keys_from))),
       KeyLookup::Unavailable => return Some(Err(Rejection::Unavailable)),
     };
     Some(self.verify_and_remember(&parsed, &key, digest, now))
@@ -237,6 +274,7 @@ impl Verifier {
     let key = match self.jwks.key_for(parsed.kid.as_deref()).await {
       KeyLookup::Found(key) => key,
       KeyLookup::NoMatchingKey => return Err(Rejection::Invalid(Reason::UnknownKey)),
+      KeyLookup::Unconfirmed { keys_from } => return Err(self.unconfirmed(&parsed, keys_from)),
       KeyLookup::Unavailable => return Err(Rejection::Unavailable),
     };
     self.verify_and_remember(&parsed, &key, digest, unix_now())
@@ -275,6 +313,35 @@ mod tests {
       };
       assert_eq!(got, reason, "{header}");
     }
+  }
+
+  #[test]
+  fn the_unverified_iat_is_read_strictly() {
+    assert_eq!(unverified_iat(&seg(r#"{"iat":1700000000}"#)), Some(1_700_000_000.0));
+    assert_eq!(unverified_iat(&seg(r#"{"iat":1.5e9}"#)), Some(1.5e9));
+    for payload in [
+      r#"{}"#,
+      r#"{"iat":"1700000000"}"#,
+      r#"{"iat":1,"iat":2}"#,
+      "[1]",
+      "not json",
+    ] {
+      assert_eq!(unverified_iat(&seg(payload)), None, "{payload}");
+    }
+    assert_eq!(
+      unverified_iat(&format!("{}=", seg(r#"{"iat":1}"#))),
+      None,
+      "non-canonical base64url"
+    );
+  }
+
+  #[test]
+  fn retry_after_rounds_up_within_bounds() {
+    assert_eq!(retry_after_seconds(Duration::ZERO), 1);
+    assert_eq!(retry_after_seconds(Duration::from_millis(1)), 1);
+    assert_eq!(retry_after_seconds(Duration::from_millis(23_100)), 24);
+    assert_eq!(retry_after_seconds(Duration::from_secs(30)), 30);
+    assert_eq!(retry_after_seconds(Duration::from_secs(10_000)), MAX_RETRY_AFTER);
   }
 
   #[test]
