@@ -2,7 +2,8 @@
 
 /**
  * Local emulator of WorkOS AuthKit (OAuth 2.1 authorization server + JWKS) and
- * the WorkOS REST API (./workos-api.js: users, organizations, directories, audit logs, SSO, ...).
+ * the WorkOS REST API (./workos-api.js: what the tests and the demo call: users, organizations, roles,
+ * memberships, the sealed-session key set).
  *
  * Test support only: listens on 127.0.0.1, uses Node built-ins only, keeps all
  * state in memory. Tokens are real RS256 JWTs signed with crypto.sign and the
@@ -197,7 +198,6 @@ class Emulator {
       apiKey: this.apiKey,
       clientId: this.clientId,
       users: this.users,
-      sign: (claims) => this.mintToken(claims),
       jwks: () => this.jwks(),
     })
 
