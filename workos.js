@@ -32,9 +32,10 @@ const decoder = new TextDecoder()
 
 /** Refuses a path the SDK or a caller hands over that would not stay where it reads, or not on the API. */
 function checkPath(baseURL, path) {
-  let rest = `${path}`
+  const asked = `${path}`
+  let rest = asked
   const refuse = (why) => {
-    throw new TypeError(`[WorkOS] refused to send ${JSON.stringify(rest)}: ${why}`)
+    throw new TypeError(`[WorkOS] refused to send ${JSON.stringify(asked)}: ${why}`)
   }
   if (!rest.startsWith('/') || rest.startsWith('//')) {
     // An absolute URL (the SDK's vault list builds one) must be on the API's origin; it carries its own query.
@@ -52,7 +53,6 @@ function checkPath(baseURL, path) {
     if (rest.includes('#')) refuse("a URL with '#'")
     rest = rest.split('?')[0]
   }
-  // eslint-disable-next-line no-control-regex
   if (/[?#\\\u0000-\u001f\u007f]/.test(rest)) refuse("a path with '?', '#', '\\' or a control character")
   for (const segment of rest.slice(1).split('/')) {
     if (['', '.', '..'].includes(segment.replace(/%2e/gi, '.'))) refuse("a path segment that is empty, '.' or '..'")
