@@ -17,8 +17,21 @@ const express = require('express')
 const native = require('./native.js')
 const { createGuard } = require('./guard.js')
 const { ForbiddenError, TokenExchangeError, toolCallsOf, namesAreStrings, answerMessage, createHelpers } = require('./authorization.js')
-const { WorkOS, fromNative } = require('./client.js')
-const { exceptions } = require('./errors.js')
+const { WorkOS, fromNative } = require('./workos.js')
+const sdk = require('@workos-inc/node')
+
+/** The exception classes of @workos-inc/node, re-exported: `instanceof` holds for the SDK's own import. */
+const EXCEPTIONS = [
+  'BadRequestException',
+  'GenericServerException',
+  'NoApiKeyProvidedException',
+  'NotFoundException',
+  'OauthException',
+  'RateLimitExceededException',
+  'SignatureVerificationException',
+  'UnauthorizedException',
+  'UnprocessableEntityException',
+]
 
 const SESSION_NOT_INITIALIZED =
   '[WorkOS] Session not initialized. Ensure this is called within a protected route that passed authentication.'
@@ -452,5 +465,5 @@ module.exports = {
   ForbiddenError,
   TokenExchangeError,
   WorkOS,
-  ...exceptions,
+  ...Object.fromEntries(EXCEPTIONS.map((name) => [name, sdk[name]])),
 }

@@ -463,13 +463,8 @@ describe('emulator', () => {
       emu.removeUser('user_a/b')
     })
 
-    it('is compatible with @workos-inc/node', async (t) => {
-      let WorkOS
-      try {
-        ;({ WorkOS } = require('@workos-inc/node'))
-      } catch {
-        return t.skip('@workos-inc/node not installed')
-      }
+    it('is compatible with @workos-inc/node (its code, over the native transport)', async () => {
+      const { WorkOS } = require('@xmcp-dev/workos')
       const port = Number(new URL(emu.url).port)
       const opts = { apiHostname: '127.0.0.1', port, https: false, timeout: TIMEOUT_MS }
       const workos = new WorkOS('sk_test_emulator', opts)
@@ -478,6 +473,14 @@ describe('emulator', () => {
       assert.equal(user.emailVerified, true)
       await assert.rejects(workos.userManagement.getUser('user_missing'), { status: 404, message: 'User not found: user_missing' })
       await assert.rejects(new WorkOS('sk_bad', opts).userManagement.getUser('user_01EMU'), { status: 401, name: 'UnauthorizedException' })
+    })
+
+    it("counts WorkOS API requests of the SDK's fetch client, and close() fails on them", async () => {
+      const other = await createEmulator()
+      const res = await fetch(`${other.url}/user_management/users/user_01EMU`, { headers: { 'user-agent': 'workos-node/7.82.0/fetch' } })
+      await res.arrayBuffer()
+      assert.equal(other.sdkFetchRequests, 1)
+      await assert.rejects(other.close(), /1 WorkOS API requests came from @workos-inc\/node's fetch client/)
     })
   })
 

@@ -3,7 +3,9 @@
 // job publishes, made by scripts/pack.js), installed with npm into fresh xmcp apps outside the repo, CommonJS
 // and `"type": "module"`. For each app: `xmcp build`, `node dist/http.js` serving an authenticated tool call,
 // the same from a copy of dist/ in another folder, and `xmcp dev` serving a call (started, called, stopped by
-// PID). Also checks that the per-platform packages, native.js and the CI workflow agree with napi.targets.
+// PID). The CommonJS app also imports @workos-inc/node itself: getClient() and the SDK's errors are instances of
+// that import's classes, in plain Node and in the xmcp bundle, and its `WorkOS` type accepts getClient(). Also
+// checks that the per-platform packages, native.js and the CI workflow agree with napi.targets.
 //
 //   node --test --test-concurrency=1 __test__/install.test.js     (npm run test:install)
 //
@@ -14,7 +16,10 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { execFileSync } = require('node:child_process')
+const { execFileSync, execFile } = require('node:child_process')
+const { promisify } = require('node:util')
+
+const execFileAsync = promisify(execFile)
 
 const { createEmulator } = require('./support/emulator.js')
 const { appEnv } = require('./support/xmcp-app.js')
@@ -47,12 +52,41 @@ const { track, stopAll } = serverTracker()
 let packing
 const getPacked = () => (packing ??= packTarballs(path.join(work, 'tarballs')).then((p) => (packed = p)))
 
+/**
+ * The CommonJS app is a user's project that imports @workos-inc/node itself (7.82.0, as TypeScript users do
+ * for types and error classes), next to this package: a tool and a type check written against the SDK's
+ * own `WorkOS` and `NotFoundException`.
+ */
+const USER_SDK = '7.82.0'
+const SDK_CHECKS_TOOL = `import { type ToolMetadata } from 'xmcp'
+import { WorkOS, NotFoundException } from '@workos-inc/node'
+import { getClient } from '@xmcp-dev/workos'
+
+export const metadata: ToolMetadata = { name: 'sdk_checks', description: "getClient() against this project's own @workos-inc/node" }
+
+export default async function sdkChecks() {
+  const client: WorkOS = getClient()
+  const missing = await client.userManagement.getUser('user_missing').catch((e: unknown) => e)
+  const checks = { isWorkOS: client instanceof WorkOS, isNotFound: missing instanceof NotFoundException }
+  return { content: [{ type: 'text' as const, text: JSON.stringify(checks) }] }
+}
+`
+const TYPE_CHECK = `import { WorkOS } from '@workos-inc/node'
+import { getClient } from '@xmcp-dev/workos'
+export const workos: WorkOS = getClient()
+`
+
 /** Each app is created, installed and built once; later tests reuse the promise (and its failure). */
 const apps = {}
 function getApp(type) {
   apps[type] ??= (async () => {
     const tarballs = await getPacked()
-    const dir = createApp({ dir: path.join(work, `app-${type}`), type, tarballs })
+    const userSdk = type === 'commonjs' ? { '@workos-inc/node': USER_SDK } : {}
+    const dir = createApp({ dir: path.join(work, `app-${type}`), type, tarballs, dependencies: userSdk })
+    if (type === 'commonjs') {
+      fs.writeFileSync(path.join(dir, 'src', 'tools', 'sdk_checks.ts'), SDK_CHECKS_TOOL)
+      fs.writeFileSync(path.join(dir, 'type-check.ts'), TYPE_CHECK)
+    }
     const install = await npmInstall(dir)
     const port = await freePort()
     const build = await xmcpBuild(dir, { port })
@@ -85,6 +119,20 @@ function assertNoNodeModulesAbove(dir) {
   for (let d = dir; ; d = path.dirname(d)) {
     assert.ok(!fs.existsSync(path.join(d, 'node_modules')), `${d}/node_modules exists: modules could resolve from there`)
     if (path.dirname(d) === d) break
+  }
+}
+
+/** The provider config of the apps' middleware, as appEnv() gives it to them. */
+function appConfig() {
+  const env = appEnv(emu, 1)
+  return {
+    apiKey: env.WORKOS_API_KEY,
+    clientId: env.WORKOS_CLIENT_ID,
+    baseURL: env.BASE_URL,
+    authkitDomain: env.WORKOS_AUTHKIT_DOMAIN,
+    apiHostname: env.WORKOS_API_HOSTNAME,
+    apiPort: Number(env.WORKOS_API_PORT),
+    apiHttps: false,
   }
 }
 
@@ -209,6 +257,60 @@ for (const type of TYPES) {
         await server.stop()
       }
     })
+
+    if (type === 'commonjs') {
+      describe(`a project that imports @workos-inc/node ${USER_SDK} itself`, () => {
+        it('gets one copy of the SDK, shared with the package', async () => {
+          const app = await getApp(type)
+          const lock = JSON.parse(fs.readFileSync(path.join(app.dir, 'package-lock.json'), 'utf8'))
+          assert.equal(lock.packages['node_modules/@workos-inc/node']?.version, USER_SDK)
+          const copies = Object.keys(lock.packages).filter((p) => p.endsWith('node_modules/@workos-inc/node'))
+          assert.deepEqual(copies, ['node_modules/@workos-inc/node'])
+        })
+
+        it("plain Node: getClient() is an instance of the project's WorkOS, a 404 of its NotFoundException", async () => {
+          const app = await getApp(type)
+          const config = { ...appConfig(), jwks: { warmUp: false } }
+          const script = `const { WorkOS, NotFoundException } = require('@workos-inc/node')
+            const { workosProvider, getClient } = require('@xmcp-dev/workos')
+            workosProvider(${JSON.stringify(config)})
+            getClient().userManagement.getUser('user_missing').catch((e) => e).then((e) =>
+              console.log(JSON.stringify([getClient() instanceof WorkOS, e instanceof NotFoundException, e.status])))`
+          // Asynchronously: the emulator that answers runs in this process.
+          const { stdout } = await execFileAsync(process.execPath, ['-e', script], {
+            cwd: app.dir,
+            env: cleanEnv(),
+            encoding: 'utf8',
+            timeout: 30_000,
+          })
+          assert.deepEqual(JSON.parse(stdout), [true, true, 404])
+        })
+
+        it("the SDK's WorkOS type accepts getClient() (tsc against the installed packages)", async () => {
+          const app = await getApp(type)
+          // The repo's own typecheck options (`npm run typecheck`), on the app's installed packages.
+          const tsconfig = {
+            compilerOptions: require('./tsconfig.json').compilerOptions,
+            files: ['type-check.ts'],
+          }
+          fs.writeFileSync(path.join(app.dir, 'tsconfig.check.json'), JSON.stringify(tsconfig))
+          const tsc = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc')
+          execFileSync(process.execPath, [tsc, '-p', 'tsconfig.check.json'], { cwd: app.dir, env: cleanEnv(), encoding: 'utf8' })
+        })
+
+        it('the xmcp bundle: the tool sees the same classes', async () => {
+          const app = await getApp(type)
+          const server = await track(startBuilt({ dir: app.dir, port: app.port, env: appEnv(emu, app.port) }))
+          try {
+            const r = await callToolRaw(`${server.url}/mcp`, emu.mintToken({ sub: LOGIN_USER.id }), 'sdk_checks', {})
+            assert.equal(r.status, 200, `${r.text}\n${server.output()}`)
+            assert.deepEqual(JSON.parse(toolText(r.result)), { isWorkOS: true, isNotFound: true })
+          } finally {
+            await server.stop()
+          }
+        })
+      })
+    }
 
     it('xmcp dev serves an authenticated tool call and stops by PID', async () => {
       const app = await getApp(type)

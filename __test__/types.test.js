@@ -134,7 +134,8 @@ describe('the public types', () => {
       const names = exported.filter((name) => new RegExp(`\\b${name}\\b`).test(code))
       assert.ok(names.length > 0, `README line ${line}: a TypeScript block that does not use the package`)
       const imported = new Set(
-        [...code.matchAll(/import\s*\{([^}]*)\}\s*from\s*["']@xmcp-dev\/workos["']/g)].flatMap((m) => m[1].split(',').map((s) => s.trim())),
+        // Names the block imports from any module (a block may take a name from @workos-inc/node itself).
+        [...code.matchAll(/import\s*\{([^}]*)\}\s*from\s*["'][^"']+["']/g)].flatMap((m) => m[1].split(',').map((s) => s.trim())),
       )
       const missing = names.filter((name) => !imported.has(name))
       const lines = code.split('\n').map((text, i, all) =>

@@ -251,6 +251,18 @@ function headerSeeds(valid) {
   }
 }
 
+const API = 'https://api.workos.com'
+const URL_SEEDS = {
+  'url-user': `${API}/user_management/users/user_1`,
+  'url-query': `${API}/vault/v1/kv?after=a%2F..&limit=2`,
+  'url-dot-dot': `${API}/user_management/users/a/../b`,
+  'url-encoded-dots': `${API}/user_management/users/%2E%2e/b`,
+  'url-empty-segment': `${API}/user_management//users`,
+  'url-other-origin': 'https://evil.example/user_management/users',
+  'url-credentials': `https://u:p@api.workos.com/user_management/users`,
+  'url-default-port': 'https://api.workos.com:443/organizations',
+}
+
 function documentSeeds(emu) {
   const jwk = emu.publicJwk()
   const seedJwk = { ...crypto.createPublicKey(seedKey).export({ format: 'jwk' }), kty: 'RSA', use: 'sig', alg: 'RS256', kid: 'k' }
@@ -324,6 +336,8 @@ function documentSeeds(emu) {
   out['garbage-truncated'] = JSON.stringify(docs['jwks-emulator']).slice(0, 120)
   out['garbage-invalid-utf8'] = Buffer.concat([Buffer.from('{"message":"'), Buffer.from([0xff]), Buffer.from('"}')])
   out['duplicate-keys-member'] = `{"keys":[],"keys":${JSON.stringify([seedJwk])}}`
+  // WorkOS API request URLs as the SDK finishes them (`finished_path`): good ones, and ones it refuses.
+  Object.assign(out, URL_SEEDS)
   return out
 }
 

@@ -11,7 +11,7 @@ use crate::jwt::bearer::bearer_token;
 use crate::jwt::claims::{check_claims, ClaimRules, MachineTokens};
 use crate::jwt::jwks::{KeySet, RsaKey};
 use crate::jwt::verify::{parse_token, verify_with_key};
-use crate::workos::pagination::{members, read_page};
+use crate::workos::transport::finished_path;
 
 const NOW: f64 = 1_800_000_000.0;
 
@@ -88,14 +88,13 @@ pub fn authorization_header(data: &[u8]) {
   }
 }
 
-/// Upstream documents: a JWKS, and WorkOS API list pages as `autoPagination()` reads them.
+/// Upstream documents and requests: a JWKS, and a WorkOS API request URL as the SDK finished it.
 pub fn documents(data: &[u8]) {
   if let Ok(keys) = KeySet::parse(data) {
     let _ = keys.find(Some("k"));
     let _ = keys.find(None);
   }
-  let _ = read_page(data);
   if let Ok(text) = std::str::from_utf8(data) {
-    let _ = members(text, ["code", "error", "message"]);
+    let _ = finished_path("https://api.workos.com", text);
   }
 }

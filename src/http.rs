@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use once_cell::sync::Lazy;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, ETAG, IF_NONE_MATCH};
 use reqwest::{redirect, Certificate, Client, Response};
 
 /// What our requests say they are.
@@ -184,19 +184,4 @@ pub async fn get_json_document_if(url: &str, timeout: Duration, etag: Option<&st
     Ok(_) => Err(FetchError::NotJson("expected a JSON object".into())),
     Err(e) => Err(FetchError::NotJson(e.to_string())),
   }
-}
-
-/// True when a response declares a JSON body (WorkOS answers `application/json; charset=utf-8`).
-pub fn is_json_content_type(headers: &HeaderMap) -> bool {
-  headers
-    .get(CONTENT_TYPE)
-    .and_then(|v| v.to_str().ok())
-    .map(|v| {
-      v.split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .eq_ignore_ascii_case("application/json")
-    })
-    .unwrap_or(false)
 }

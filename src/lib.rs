@@ -26,10 +26,7 @@ pub use options::{
   TokenCacheOptions, ToolPolicy,
 };
 pub use provider::{GuardRule, NativeProvider, Rejected, RouterInfo};
-pub use workos::{
-  payload_signature, payload_signature_matches, seal_session, unseal_session, vault_decode, NativeWorkOS, Reply,
-  Request, Unsealed, VaultParts,
-};
+pub use workos::{NativeWorkOS, Reply, Request};
 
 #[napi_derive::module_init]
 fn init() {

@@ -2,7 +2,8 @@
 
 /**
  * Local emulator of WorkOS AuthKit (OAuth 2.1 authorization server + JWKS) and
- * the WorkOS REST API (./workos-api.js: users, organizations, directories, audit logs, SSO, ...).
+ * the WorkOS REST API (./workos-api.js: what the tests and the demo call: users, organizations, roles,
+ * memberships, the sealed-session key set).
  *
  * Test support only: listens on 127.0.0.1, uses Node built-ins only, keeps all
  * state in memory. Tokens are real RS256 JWTs signed with crypto.sign and the
@@ -182,6 +183,8 @@ class Emulator {
     this.url = ''
     /** @type {LoggedRequest[]} */
     this.requests = []
+    /** WorkOS API requests made by @workos-inc/node's fetch client instead of the native transport (close() fails on any). */
+    this.sdkFetchRequests = 0
     /** Registered OAuth clients by client_id. */
     this.clients = new Map()
     /** WorkOS Connect applications (M2M and first-party OAuth apps) by client_id, with their secrets. */
@@ -195,7 +198,6 @@ class Emulator {
       apiKey: this.apiKey,
       clientId: this.clientId,
       users: this.users,
-      sign: (claims) => this.mintToken(claims),
       jwks: () => this.jwks(),
     })
 
@@ -241,15 +243,22 @@ class Emulator {
   }
 
   /**
-   * Stops listening and destroys every open socket (including hung requests).
+   * Stops listening and destroys every open socket (including hung requests). Rejects when a WorkOS
+   * API request came from the SDK's fetch client rather than the native transport.
    * @returns {Promise<void>}
    */
   close() {
     if (!this._closing) {
+      const fetched = this.sdkFetchRequests
       this._closing = new Promise((resolve) => this._server.close(() => resolve()))
       for (const t of this._timers) clearTimeout(t)
       this._timers.clear()
       for (const s of this._sockets) s.destroy()
+      if (fetched > 0) {
+        this._closing = this._closing.then(() => {
+          throw new Error(`${fetched} WorkOS API requests came from @workos-inc/node's fetch client, not the native transport`)
+        })
+      }
     }
     return this._closing
   }
@@ -613,6 +622,9 @@ class Emulator {
       return this._json(res, err.status || 400, { error: 'invalid_request', error_description: err.message })
     }
     this.requests.push({ method: req.method, path, query: Object.fromEntries(search), headers: { ...req.headers }, body })
+    // A WorkOS API request of the SDK's own fetch client (undici sends Sec-Fetch-Mode; the native
+    // transport does not): every SDK request must come through the native transport instead.
+    if (req.headers['sec-fetch-mode'] !== undefined && /^workos-node\//.test(req.headers['user-agent'] ?? '')) this.sdkFetchRequests += 1
 
     const delay = this._delays.get(path)
     if (delay) await this._sleep(delay)

@@ -58,9 +58,10 @@ async function packTarballs(out) {
 
 /**
  * A fresh app in `dir` (which must not exist yet).
- * @param {{ dir: string, type: 'commonjs'|'module', tarballs: { main: string, platforms: Record<string,string> } }} options
+ * @param {{ dir: string, type: 'commonjs'|'module', tarballs: { main: string, platforms: Record<string,string> },
+ *   dependencies?: Record<string,string> }} options `dependencies`: the user's own, next to the package's
  */
-function createApp({ dir, type, tarballs }) {
+function createApp({ dir, type, tarballs, dependencies = {} }) {
   fs.mkdirSync(dir, { recursive: true })
   for (const file of APP_FILES) fs.cpSync(path.join(DEMO, file), path.join(dir, file), { recursive: true })
   const pkg = {
@@ -74,6 +75,7 @@ function createApp({ dir, type, tarballs }) {
       '@xmcp-dev/workos': `file:${tarballs.main}`,
       xmcp: '1.1.3',
       zod: '^3.25.76',
+      ...dependencies,
     },
     devDependencies: {
       '@types/node': '^20.19.43',

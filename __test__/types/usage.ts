@@ -1,5 +1,6 @@
 // Compiled by `npm run typecheck`: a user's middleware.ts and tool code, written against the 1.x
 // README, must type-check against our index.d.ts unchanged.
+import { WorkOS as SdkWorkOS, NotFoundException as SdkNotFoundException } from '@workos-inc/node'
 import { workosProvider, getSession, getUser, getClient, NotFoundException, RateLimitExceededException, WorkOS } from '@xmcp-dev/workos'
 import type { config, Session, JWTClaims, OAuthProtectedResourceMetadata, OAuthAuthorizationServerMetadata } from '@xmcp-dev/workos'
 
@@ -33,12 +34,15 @@ export async function myTool(): Promise<string> {
 
 export const documents: [OAuthProtectedResourceMetadata, OAuthAuthorizationServerMetadata] | null = null
 
-// Tool code written against @workos-inc/node 7.x, through getClient() or a client of its own.
+// Tool code written against @workos-inc/node 7.x, through getClient() or a client of its own: the
+// SDK's own types describe getClient(), and its exception classes are this package's.
+export const sdkTyped: SdkWorkOS = getClient()
+export const sameClass: typeof SdkNotFoundException = NotFoundException
 export async function clientTool(userId: string, organizationId: string): Promise<string[]> {
   const client = getClient()
   const memberships = await client.userManagement.listOrganizationMemberships({ userId })
   const orgIds: string[] = memberships.data.map((m) => m.organizationId)
-  const everyone = await (await client.userManagement.listOrganizationMemberships()).autoPagination()
+  const everyone = await (await client.userManagement.listOrganizationMemberships({ organizationId })).autoPagination()
   const updated = await client.userManagement.updateUser({ userId, firstName: 'Ada' })
   const org = await client.organizations.getOrganization(organizationId)
   const stripe: string | undefined = org.stripeCustomerId

@@ -1,12 +1,11 @@
 //! Why a WorkOS API call produced no HTTP answer to hand back. An answer with any status is not a
-//! failure here: the glue maps it to the SDK's exception class from its status and body
-//! (`errors.js`), as `@workos-inc/node` 7.x does.
+//! failure here: the SDK maps it to its exception class from its status and body.
 
 /// A call that ended without a usable HTTP answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Failure {
-  /// An argument cannot form a request (an id that is empty, `.` or `..`; a bad header): nothing
-  /// was sent. The glue throws it as a `TypeError`.
+  /// A request that is refused (not on the API's origin, a path segment that is empty, `.` or
+  /// `..`, a bad header): nothing was sent. The glue throws it as a `TypeError`.
   #[error("{0}")]
   InvalidArgument(String),
   /// No answer: connection refused or reset, DNS, TLS. What failed, for `cause.cause`.
@@ -18,12 +17,6 @@ pub enum Failure {
   /// The answer's body is larger than the client reads.
   #[error("the response body is larger than {0} bytes")]
   TooLarge(usize),
-  /// A successful answer without what a local computation needs (a data key, say).
-  #[error("{0}")]
-  Unusable(String),
-  /// A local computation on an answer failed (a vault value that does not decrypt).
-  #[error("{0}")]
-  Crypto(String),
   /// A failure of the client itself.
   #[error("internal error in the native client: {0}")]
   Internal(String),
@@ -37,8 +30,6 @@ impl Failure {
       Failure::Network(_) => "network",
       Failure::Timeout => "timeout",
       Failure::TooLarge(_) => "too_large",
-      Failure::Unusable(_) => "unusable",
-      Failure::Crypto(_) => "crypto",
       Failure::Internal(_) => "internal",
     }
   }

@@ -1,15 +1,16 @@
-//! The transport every WorkOS API call goes through: the client's headers, the URL (ids
-//! percent-encoded into their path segment, the query as `URLSearchParams` writes it), idempotency
-//! keys, the per-attempt timeout, the body-size cap, and retries with backoff and `Retry-After`.
+//! The transport every WorkOS API call goes through: the client's headers and API key, the URL (the
+//! SDK's finished URL, checked; or, for the provider's own lookups, ids percent-encoded into their
+//! path segment and the query as `URLSearchParams` writes it), idempotency keys, the per-attempt
+//! timeout, the body-size cap, and retries with backoff and `Retry-After`.
 
 use std::time::{Duration, SystemTime};
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
+use reqwest::Url;
 
 use super::errors::Failure;
-use super::session::SessionKeys;
 use crate::api_location::ApiLocation;
 use crate::http::{self, FetchError};
 
@@ -49,6 +50,39 @@ pub fn api_path(parts: &[String], ids: &[String]) -> Result<String, Failure> {
   Ok(path)
 }
 
+/// The path and query of `url`, a URL the SDK finished, when it is on `base_url`'s origin and its
+/// path has no empty, `.` or `..` segment (`%2e` is a dot, as URL parsers read it) and no `\\` or
+/// control character: a request that would resolve elsewhere than it reads is refused, not sent.
+pub fn finished_path(base_url: &str, url: &str) -> Result<String, Failure> {
+  let refuse = |why: &str| {
+    Err(Failure::InvalidArgument(format!(
+      "[WorkOS] refused to send {url:?}: {why}"
+    )))
+  };
+  if url.contains('#') || url.chars().any(|c| c.is_control() || c == '\\') {
+    return refuse("a URL with '#', '\\' or a control character");
+  }
+  let after_scheme = url.find("://").map_or(0, |i| i + 3);
+  let Some(path_at) = url[after_scheme..].find('/').map(|i| i + after_scheme) else {
+    return refuse("no path");
+  };
+  let (Ok(target), Ok(base)) = (Url::parse(url), Url::parse(base_url)) else {
+    return refuse("not a URL");
+  };
+  if target.origin() != base.origin() || !target.username().is_empty() || target.password().is_some() {
+    return refuse(&format!("not on {base_url}"));
+  }
+  let rest = &url[path_at..];
+  let path = rest.split('?').next().unwrap_or_default();
+  for segment in path[1..].split('/') {
+    let dots = segment.to_ascii_lowercase().replace("%2e", ".");
+    if matches!(dots.as_str(), "" | "." | "..") {
+      return refuse("a path segment that is empty, '.' or '..'");
+    }
+  }
+  Ok(rest.to_string())
+}
+
 /// One request, ready to send (and to send again).
 pub struct Call {
   pub method: Method,
@@ -78,9 +112,8 @@ impl Call {
 /// An HTTP answer, whatever its status.
 pub struct Answer {
   pub status: u16,
-  pub request_id: String,
-  /// The answer declares a JSON body.
-  pub json: bool,
+  /// The headers whose value is text, in the order sent.
+  pub headers: Vec<(String, String)>,
   pub body: Vec<u8>,
   pub retry_after: Option<String>,
 }
@@ -91,45 +124,24 @@ impl Answer {
   }
 }
 
-/// The client's location and default headers, and the key sets its sealed sessions are checked with.
+/// The client's location and default headers (the API key among them, marked sensitive).
 pub struct WorkOsApi {
   location: ApiLocation,
   headers: HeaderMap,
-  pub sessions: SessionKeys,
 }
 
 impl WorkOsApi {
+  /// `Accept` and `Content-Type: application/json`, and `Authorization: Bearer <api_key>`; a
+  /// request's own headers replace them (the SDK sends a user's access token that way).
   pub fn new(api_key: &str, location: ApiLocation) -> Result<Self, String> {
-    WorkOsApi::with_headers(api_key, location, &[], None)
-  }
-
-  /// The 7.x client's headers: `Accept` and `Content-Type: application/json`, then `config.headers`
-  /// (which may replace those two), then `Authorization` and the `User-Agent` (`appInfo` appended).
-  pub fn with_headers(
-    api_key: &str,
-    location: ApiLocation,
-    extra: &[(String, String)],
-    app_info: Option<&str>,
-  ) -> Result<Self, String> {
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json, text/plain, */*"));
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    let config_headers = header_map(extra).map_err(|e| format!("config.headers: {e}"))?;
-    headers.extend(config_headers);
     let mut auth = HeaderValue::from_str(&format!("Bearer {api_key}"))
       .map_err(|_| "apiKey contains characters that cannot be sent in an HTTP header".to_string())?;
     auth.set_sensitive(true);
     headers.insert(AUTHORIZATION, auth);
-    if let Some(app) = app_info {
-      let agent = HeaderValue::from_str(&format!("{} {app}", http::USER_AGENT))
-        .map_err(|_| "appInfo cannot be sent in the User-Agent header".to_string())?;
-      headers.insert(USER_AGENT, agent);
-    }
-    Ok(WorkOsApi {
-      location,
-      headers,
-      sessions: SessionKeys::default(),
-    })
+    Ok(WorkOsApi { location, headers })
   }
 
   pub fn base_url(&self) -> &str {
@@ -184,13 +196,19 @@ impl WorkOsApi {
       Ok(Err(e)) => return Err(Failure::Network(e.to_string())),
       Ok(Ok(answer)) => answer,
     };
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let retry_after = headers
+      .get("retry-after")
+      .and_then(|v| v.to_str().ok())
+      .map(str::to_string);
+    let headers = headers
+      .iter()
+      .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_string())))
+      .collect();
     Ok(Answer {
       status,
-      request_id: header("x-request-id").unwrap_or_default(),
-      json: http::is_json_content_type(&headers),
+      headers,
       body,
-      retry_after: header("retry-after"),
+      retry_after,
     })
   }
 }
@@ -326,20 +344,56 @@ mod tests {
   }
 
   #[test]
-  fn client_headers_come_before_authorization_and_the_user_agent() {
+  fn the_key_is_sent_unless_the_request_brings_its_own_authorization() {
     let location = ApiLocation {
       base_url: "https://h".into(),
       timeout: Duration::from_secs(1),
     };
-    let extra = [
-      ("Accept".to_string(), "text/plain".to_string()),
-      ("Authorization".to_string(), "Bearer stolen".to_string()),
-    ];
-    let api = WorkOsApi::with_headers("sk_1", location.clone(), &extra, Some("tool: 1.0")).unwrap();
-    assert_eq!(api.headers[ACCEPT], "text/plain");
+    let api = WorkOsApi::new("sk_1", location.clone()).unwrap();
     assert_eq!(api.headers[AUTHORIZATION], "Bearer sk_1");
-    assert!(api.headers[USER_AGENT].to_str().unwrap().ends_with(" tool: 1.0"));
-    assert!(WorkOsApi::new("sk\n", location.clone()).is_err());
-    assert!(WorkOsApi::with_headers("sk", location, &[("bad name".into(), "v".into())], None).is_err());
+    assert!(api.headers[AUTHORIZATION].is_sensitive());
+    assert!(WorkOsApi::new("sk\n", location).is_err());
+  }
+
+  #[test]
+  fn finished_paths_stay_on_the_api_and_in_their_segments() {
+    let base = "http://127.0.0.1:8080";
+    let ok = |url: &str| finished_path(base, url).unwrap();
+    assert_eq!(
+      ok("http://127.0.0.1:8080/user_management/users/u%201"),
+      "/user_management/users/u%201"
+    );
+    assert_eq!(
+      ok("http://127.0.0.1:8080/vault/v1/kv?after=a%2F..&limit=2"),
+      "/vault/v1/kv?after=a%2F..&limit=2"
+    );
+    assert_eq!(ok("http://127.0.0.1:8080/users/a%2F..%2Fb"), "/users/a%2F..%2Fb");
+    assert_eq!(
+      finished_path("https://h:443", "https://h/x").unwrap(),
+      "/x",
+      "the default port is the same origin"
+    );
+    for bad in [
+      "http://127.0.0.1:8080/users/../b",
+      "http://127.0.0.1:8080/users/./b",
+      "http://127.0.0.1:8080/users/%2E%2e/b",
+      "http://127.0.0.1:8080/users//b",
+      "http://127.0.0.1:8080/users/",
+      "http://127.0.0.1:8080/users/a#b",
+      "http://127.0.0.1:8080/users/a\\b",
+      "http://127.0.0.1:8080/users/a\tb",
+      "http://127.0.0.1:8080",
+      "http://127.0.0.1:8081/users",
+      "https://127.0.0.1:8080/users",
+      "http://evil.example/users",
+      "http://u:p@127.0.0.1:8080/users",
+      "//127.0.0.1:8080/users",
+      "/users",
+    ] {
+      assert!(
+        matches!(finished_path(base, bad), Err(Failure::InvalidArgument(_))),
+        "{bad}"
+      );
+    }
   }
 }
