@@ -8,7 +8,7 @@ const crypto = require('node:crypto')
 const http = require('node:http')
 const { createEmulator, base64url, encodeUnsigned } = require('./support/emulator')
 const { configFor, startExpressApp } = require('./support/express-app')
-const { outcomeSync, outcomeOf, judgeHeader } = require('./support/verdict')
+const { judgeHeader } = require('./support/verdict')
 const { NativeProvider } = require('../native.js')
 
 const now = () => Math.floor(Date.now() / 1000)

@@ -45,12 +45,11 @@ const HOST = (() => {
 
 let emu
 let work
-let packed
 const { track, stopAll } = serverTracker()
 
 /** The tarballs, packed once for the whole file. */
 let packing
-const getPacked = () => (packing ??= packTarballs(path.join(work, 'tarballs')).then((p) => (packed = p)))
+const getPacked = () => (packing ??= packTarballs(path.join(work, 'tarballs')))
 
 /**
  * The CommonJS app is a user's project that imports @workos-inc/node itself (7.82.0, as TypeScript users do

@@ -18,7 +18,7 @@ const express = require('express')
 const { createEmulator, base64url } = require('./support/emulator')
 const { startExpressApp, configFor } = require('./support/express-app')
 const { freePort } = require('./support/processes')
-const { outcomeSync, outcomeOf, judgeHeader } = require('./support/verdict')
+const { outcomeOf } = require('./support/verdict')
 const { waitFor, settled } = require('./support/wait')
 const pkg = require('@xmcp-dev/workos')
 

@@ -90,7 +90,7 @@ async function main() {
   )
   const i = argv.indexOf('--json')
   if (i !== -1 && argv[i + 1]) {
-    raw.targets = targets.map(({ show, ...t }) => t)
+    raw.targets = targets.map(({ show: _show, ...t }) => t)
     fs.writeFileSync(argv[i + 1], JSON.stringify(raw, null, 2))
     log(`raw figures written to ${argv[i + 1]}`)
   }

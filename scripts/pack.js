@@ -67,7 +67,7 @@ function npmPack(cwd, out) {
 
 /** The main package.json as published: `optionalDependencies` on every platform package. */
 function publishedManifest(pkg) {
-  const optionalDependencies = { ...(pkg.optionalDependencies || {}) }
+  const optionalDependencies = { ...pkg.optionalDependencies }
   for (const p of platforms(pkg)) optionalDependencies[p.packageName] = pkg.version
   return { ...pkg, optionalDependencies }
 }

@@ -624,7 +624,8 @@ class Emulator {
     this.requests.push({ method: req.method, path, query: Object.fromEntries(search), headers: { ...req.headers }, body })
     // A WorkOS API request of the SDK's own fetch client (undici sends Sec-Fetch-Mode; the native
     // transport does not): every SDK request must come through the native transport instead.
-    if (req.headers['sec-fetch-mode'] !== undefined && /^workos-node\//.test(req.headers['user-agent'] ?? '')) this.sdkFetchRequests += 1
+    if (req.headers['sec-fetch-mode'] !== undefined && (req.headers['user-agent'] ?? '').startsWith('workos-node/'))
+      this.sdkFetchRequests += 1
 
     const delay = this._delays.get(path)
     if (delay) await this._sleep(delay)

@@ -194,7 +194,8 @@ function serverTracker() {
       return server
     },
     async stopAll() {
-      for (const server of [...running]) await server.stop().catch(() => {})
+      // A copy: each stop() deletes its server from the set.
+      for (const server of Array.from(running)) await server.stop().catch(() => {})
     },
   }
 }

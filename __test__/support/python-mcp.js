@@ -124,7 +124,7 @@ function runPythonClient(mcpUrl, { args = [], timeoutMs = 120_000 } = {}) {
               www_authenticate: wwwAuthenticate,
               header_resource_metadata: headerResourceMetadata,
               grant_type: grantType,
-              event,
+              event: _event,
               ...rest
             }) => ({
               ...rest,

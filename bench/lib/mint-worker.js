@@ -10,7 +10,7 @@ const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid }))
 
 parentPort.on('message', ({ id, start, count, extraClaims }) => {
   const iat = Math.floor(Date.now() / 1000)
-  const tokens = new Array(count)
+  const tokens = Array.from({ length: count })
   for (let i = 0; i < count; i++) {
     const n = start + i
     // Distinct by construction: `jti` (and `sid`) carry a per-run prefix and a sequence number.

@@ -113,7 +113,7 @@ function check(file, target, { glibcFloor = '2.17' } = {}) {
   } else {
     for (const v of glibcVersions) problems.push(`needs ${v.name} from ${v.lib} (glibc) in a musl binary`)
     for (const lib of info.needed) {
-      if (GLIBC_LIBS.has(lib) || /^ld-linux/.test(lib)) problems.push(`needs glibc's ${lib} in a musl binary`)
+      if (GLIBC_LIBS.has(lib) || lib.startsWith('ld-linux')) problems.push(`needs glibc's ${lib} in a musl binary`)
       else if (!isMuslLibc(lib) && lib !== 'libgcc_s.so.1') problems.push(`needs the shared library ${lib}`)
     }
     if (!info.needed.some(isMuslLibc)) problems.push("does not link musl's libc")
