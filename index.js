@@ -45,11 +45,6 @@ const state = (globalThis[STATE_KEY] ??= { sessions: new AsyncLocalStorage(), cl
 
 /** `authenticateSync` could not decide without downloading AuthKit's keys (src/provider.rs). */
 const PENDING = 0
-/**
- * Codes from here on are the `key_pending` answer (503) with `Retry-After: code - RETRY_AFTER_CODES`
- * seconds, built from that template the first time (src/provider.rs, `RETRY_AFTER_CODES`).
- */
-const RETRY_AFTER_CODES = 0x10000
 
 /**
  * How long the glue reuses a verdict for the same `Authorization` header before asking the addon
@@ -310,14 +305,17 @@ function workosProvider(config) {
   const rejections = info.rejections.map(rejection)
   const internalError = rejections.find((r) => r.reason === 'internal_error')
   const keyPending = info.rejections.find((r) => r.reason === 'key_pending')
+  // Codes from `retryAfterCodes` on are the `key_pending` answer (503) with `Retry-After: code -
+  // retryAfterCodes` seconds, built from that template the first time (src/provider.rs).
+  const retryAfterCodes = info.retryAfterCodes
   // One answer per number of seconds the addon asked for: at most the cooldown's, 3600.
   const retryLater = new Map()
-  /** The prebuilt answer of a rejection code (see RETRY_AFTER_CODES for the one that varies). */
+  /** The prebuilt answer of a rejection code (see retryAfterCodes for the one that varies). */
   function answerOf(code) {
-    if (code < RETRY_AFTER_CODES) return rejections[code] ?? internalError
+    if (code < retryAfterCodes) return rejections[code] ?? internalError
     let answer = retryLater.get(code)
     if (answer === undefined) {
-      const headers = { ...keyPending.headers, 'Retry-After': String(code - RETRY_AFTER_CODES) }
+      const headers = { ...keyPending.headers, 'Retry-After': String(code - retryAfterCodes) }
       answer = rejection({ ...keyPending, headers })
       retryLater.set(code, answer)
     }

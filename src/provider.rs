@@ -50,7 +50,7 @@ const KEY_PENDING: u32 = 5;
 /// Codes from here on are `invalid_token` rejections, one per [`Reason`], in [`Reason::ALL`] order.
 const FIRST_INVALID: u32 = 6;
 /// `RETRY_AFTER_CODES + s` is the `key_pending` answer with `Retry-After: s` (1 ≤ s ≤
-/// [`MAX_RETRY_AFTER`]); index.js has the same constant.
+/// [`MAX_RETRY_AFTER`]); the glue reads it from `routerInfo.retryAfterCodes`.
 pub const RETRY_AFTER_CODES: u32 = 0x10000;
 
 /// A verdict as it crosses: the session reply, or a rejection code.
@@ -115,6 +115,9 @@ pub struct RouterInfo {
   pub rejections: Vec<Rejected>,
   /// Whether tool policies (`tools`) are configured: only then does the glue look at `tools/call`s.
   pub tool_policies: bool,
+  /// Codes from here on are the `key_pending` answer with `Retry-After: code - retryAfterCodes`
+  /// seconds (the glue builds each from the `key_pending` template).
+  pub retry_after_codes: u32,
 }
 
 /// Quotes a `WWW-Authenticate` parameter value (RFC 9110 §5.6.4).
@@ -401,6 +404,7 @@ impl NativeProvider {
       },
       rejections: self.core.rejections.clone(),
       tool_policies: !self.core.authorizer.policies.is_empty(),
+      retry_after_codes: RETRY_AFTER_CODES,
     }
   }
 

@@ -3,8 +3,6 @@
 // a rejection code) as the objects the tests compare: `{ status, reason, body, headers, session }`.
 
 const answers = new WeakMap()
-/** Codes from here on are `key_pending` answers with `Retry-After: code - RETRY_AFTER_CODES` (src/provider.rs). */
-const RETRY_AFTER_CODES = 0x10000
 
 /** The answer table of `provider` (`routerInfo.rejections`), read once. */
 function rejectionsOf(provider) {
@@ -19,9 +17,11 @@ function describe(provider, verdict) {
     return { status: 200, cacheableUntilMs: Number(verdict.slice(0, comma)), session: JSON.parse(verdict.slice(comma + 1)) }
   }
   if (verdict === 0) return null
-  if (verdict >= RETRY_AFTER_CODES) {
+  // Codes from `retryAfterCodes` on are `key_pending` answers with `Retry-After: code - retryAfterCodes`.
+  const { retryAfterCodes } = provider.routerInfo
+  if (verdict >= retryAfterCodes) {
     const { status, reason, body, headers } = rejectionsOf(provider).find((r) => r.reason === 'key_pending')
-    return { status, reason, body, headers: { ...headers, 'Retry-After': String(verdict - RETRY_AFTER_CODES) } }
+    return { status, reason, body, headers: { ...headers, 'Retry-After': String(verdict - retryAfterCodes) } }
   }
   const { status, reason, body, headers } = rejectionsOf(provider)[verdict]
   return { status, reason, body, headers }
