@@ -197,8 +197,9 @@ const namesOf = (names) => names.flat()
  * silent yes or no).
  */
 function createHelpers(current) {
+  // The token's scopes with those they grant (`scopeHierarchy`), as the tool policies count them.
   const missingScopes = (names) => {
-    const { scopes } = current().get()
+    const scopes = current().grantedScopes()
     return namesOf(names).filter((name) => !scopes.includes(name))
   }
   const missingPermissions = async (names) => {

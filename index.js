@@ -106,7 +106,16 @@ class SessionSlot {
     return this.session
   }
 
-  /** The MCP SDK's `AuthInfo`, as `req.auth` (xmcp hands it to tools as `extra.authInfo`). */
+  /** The token's scopes and, with a `scopeHierarchy`, every scope they grant. */
+  grantedScopes() {
+    const data = this.parsed()
+    return data.grantedScopes ?? data.scopes
+  }
+
+  /**
+   * The MCP SDK's `AuthInfo`, as `req.auth` (xmcp hands it to tools as `extra.authInfo`); its `scopes`
+   * include what the token's scopes grant, so the SDK's own scope checks follow the hierarchy.
+   */
   authInfo() {
     if (this.auth === undefined) {
       const data = this.parsed()
@@ -114,7 +123,7 @@ class SessionSlot {
       this.auth = {
         token: header.slice(header.indexOf(' ') + 1),
         clientId: data.clientId ?? '',
-        scopes: [...data.scopes],
+        scopes: [...this.grantedScopes()],
         expiresAt: data.expiresAtMs / 1000,
         ...(data.resource === undefined ? {} : { resource: new URL(data.resource) }),
         extra: { userId: data.userId, sessionId: data.sessionId, organizationId: data.organizationId, kind: data.kind },

@@ -479,6 +479,107 @@ describe('helpers inside tools', () => {
   })
 })
 
+describe('scope hierarchies (scopeHierarchy)', () => {
+  const HIERARCHY = { 'files:admin': ['files:write'], 'files:write': ['files:read'], all: ['files:admin', 'mail'] }
+  const SCOPED = {
+    '*': { scopes: ['mcp'] },
+    reader: { scopes: ['files:read'] },
+    writer: { scopes: ['files:write'] },
+    mailer: { scopes: ['mail'] },
+  }
+  let scoped
+  before(async () => {
+    scoped = await startExpressApp(emu, { tools: SCOPED, scopeHierarchy: HIERARCHY })
+  })
+  after(() => scoped.close())
+  const token = (scope) => emu.mintToken({ sub: admin, org_id: ORG, scope })
+  const send = (message, scope) => post(`${scoped.url}/mcp`, message, bearer(token(scope)))
+
+  test('a scope meets every policy that needs a scope it grants, transitively', async () => {
+    for (const [scope, tool] of [
+      ['mcp files:read', 'reader'],
+      ['mcp files:write', 'reader'],
+      ['mcp files:admin', 'reader'],
+      ['mcp files:admin', 'writer'],
+      ['mcp all', 'writer'],
+      ['mcp all', 'mailer'],
+    ]) {
+      const res = await send(call(tool), scope)
+      assert.equal(res.status, 200, `${scope} -> ${tool}`)
+      assert.equal(textOf(res.body), `ran ${tool}`, `${scope} -> ${tool}`)
+    }
+    for (const [scope, tool] of [
+      ['mcp files:read', 'writer'],
+      ['mcp files:write', 'mailer'],
+      ['mcp mail', 'reader'],
+      ['files:admin', 'reader'], // the hierarchy grants no mcp
+    ]) {
+      assert.equal((await send(call(tool), scope)).status, 403, `${scope} -> ${tool}`)
+    }
+  })
+
+  test('the 403 names the narrowest scopes that meet the whole message', async () => {
+    const challenge = async (message, scope) => {
+      const res = await send(message, scope)
+      assert.equal(res.status, 403)
+      return /scope="([^"]*)"/.exec(res.headers.get('www-authenticate'))[1]
+    }
+    assert.equal(await challenge(call('reader'), 'mcp'), 'mcp files:read')
+    assert.equal(await challenge([call('reader'), call('writer')], 'mcp'), 'mcp files:write', 'files:write grants files:read')
+    assert.equal(await challenge([call('writer'), call('reader'), call('mailer')], 'mcp files:read'), 'mcp files:write mail')
+  })
+
+  test('requireScopes / hasScopes and req.auth.scopes follow the hierarchy; getSession().scopes is the token', async () => {
+    const need = async (helper, names, scope) => (await send(call('need', { helper, names }), scope)).body.result
+    const text = (result) => result.content[0].text
+    assert.equal(text(await need('hasScopes', ['files:read', 'files:write'], 'mcp files:admin')), 'true')
+    assert.equal(text(await need('hasScopes', ['mail'], 'mcp files:admin')), 'false')
+    const refused = await need('requireScopes', ['mail', 'files:read'], 'mcp files:write')
+    assert.equal(refused.isError, true)
+    assert.deepEqual(refused.forbidden, { kind: 'scope', missing: ['mail'] })
+    const auth = JSON.parse(textOf((await send(call('auth'), 'mcp files:admin')).body))
+    assert.deepEqual(auth.scopes, ['mcp', 'files:admin', 'files:write', 'files:read'])
+    const session = JSON.parse(textOf((await send(call('whoami'), 'mcp files:admin')).body))
+    assert.deepEqual(session.scopes, ['mcp', 'files:admin'])
+  })
+
+  test('without a hierarchy nothing expands', async () => {
+    const auth = JSON.parse(textOf((await post(`${app.url}/mcp`, call('auth'), bearer(tokenFor(admin, 'mcp files:admin')))).body))
+    assert.deepEqual(auth.scopes, ['mcp', 'files:admin'])
+  })
+
+  test('cycles, bad names and unknown scopes are refused at start-up, with the option named', () => {
+    const base = { apiKey: 'sk', clientId: 'client', baseURL: 'https://mcp.example', authkitDomain: 'acme.authkit.app' }
+    for (const [scopeHierarchy, extra, says] of [
+      [{ a: ['a'] }, {}, /scopeHierarchy has a cycle: a → a/],
+      [{ a: ['b'], b: ['c'], c: ['a'] }, {}, /scopeHierarchy has a cycle: a → b → c → a/],
+      [{ a: ['b c'] }, {}, /scopeHierarchy names a scope "b c"/],
+      [{ a: ['offline_access'] }, {}, /scopeHierarchy may not name offline_access/],
+      [{ a: ['b'] }, { scopes: ['a'] }, /scopeHierarchy names "b", which is not in scopes/],
+      [{ a: 'b' }, {}, /scopeHierarchy must be an object of scope names to arrays/],
+      [['a'], {}, /scopeHierarchy must be an object of scope names to arrays/],
+      [{ a: [1] }, {}, /scopeHierarchy must be an object of scope names to arrays/],
+    ]) {
+      assert.throws(() => pkg.workosProvider({ ...base, ...extra, scopeHierarchy }), says, JSON.stringify(scopeHierarchy))
+    }
+    assert.doesNotThrow(() => pkg.workosProvider({ ...base, scopes: ['a', 'b'], scopeHierarchy: { a: ['b'] }, jwks: { warmUp: false } }))
+  })
+
+  test("the 401's scope is the narrowest too", async () => {
+    const narrowed = await startExpressApp(emu, {
+      tools: { '*': { scopes: ['files:read', 'mcp', 'files:write'] } },
+      scopeHierarchy: HIERARCHY,
+    })
+    try {
+      const res = await post(`${narrowed.url}/mcp`, list())
+      assert.equal(res.status, 401)
+      assert.match(res.headers.get('www-authenticate'), /, scope="mcp files:write"/)
+    } finally {
+      await narrowed.close()
+    }
+  })
+})
+
 describe('cache lifetime', () => {
   test('a role change at WorkOS applies once permissionCache.maxAgeMs has passed', async () => {
     const fresh = await startExpressApp(emu, { tools: POLICIES, permissionCache: { maxAgeMs: 1000 } })

@@ -77,7 +77,9 @@ async function declaredOptions() {
       if (checker.isArrayType(type)) return [['x']]
       const [index] = checker.getIndexInfosOfType(type)
       if (index) {
-        return [{ t: objectOf(index.valueType ?? index.type, `${at}.*`, [...keys, 't']) }]
+        // A record: one entry `t`, whose value is sampled like any other (an object's members are
+        // recorded under `<path>.*`).
+        return [{ t: valuesOf(index.valueType ?? index.type, `${at}.*`, [...keys, 't'])[0] }]
       }
       return [objectOf(type, at, keys)]
     }

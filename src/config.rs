@@ -13,6 +13,7 @@ use url::Host;
 
 use crate::api_location::{ApiLocation, LocationOptions, PROVIDER_API_FIELDS};
 use crate::authz::policy::{union, Policies, OFFLINE_ACCESS};
+use crate::authz::scopes::ScopeHierarchy;
 use crate::error::ConfigError;
 use crate::jwt::claims::MachineTokens;
 use crate::jwt::jwks::JwksPolicy;
@@ -53,6 +54,8 @@ pub struct ProviderConfig {
   pub policies: Policies,
   /// The `scopes` option: every scope this server knows, published as `scopes_supported`.
   pub scopes: Option<Vec<String>>,
+  /// Which scopes grant which (`scopeHierarchy`); empty when there is none.
+  pub scope_hierarchy: ScopeHierarchy,
   /// How long roles and permissions read from WorkOS are reused (`permissionCache`).
   pub permission_cache: CachePolicy,
   /// Machine-to-machine tokens accepted (`machineTokens`).
@@ -132,6 +135,10 @@ impl ProviderConfig {
       None => Policies::default(),
       Some(tools) => Policies::from_options(tools, scopes.as_deref())?,
     };
+    let scope_hierarchy = match &options.scope_hierarchy {
+      None => ScopeHierarchy::default(),
+      Some(written) => ScopeHierarchy::from_options(written, scopes.as_deref())?,
+    };
     let permission_cache = permission_cache_policy(options.permission_cache.as_ref())?;
     let machine_tokens = machine_tokens(options.machine_tokens.as_ref())?;
 
@@ -148,6 +155,7 @@ impl ProviderConfig {
       token_cache,
       policies,
       scopes,
+      scope_hierarchy,
       permission_cache,
       machine_tokens,
       connect: options.connect,

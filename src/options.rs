@@ -63,6 +63,10 @@ pub struct ProviderOptions {
   /// Per-tool policies, checked for every `tools/call` before the tool runs. Keys are tool names,
   /// and `"*"` for every tool; a tool's entry adds to the `"*"` entry.
   pub tools: Option<IndexMap<String, ToolPolicy>>,
+  /// Scopes that grant other scopes, transitively: `{ "files:admin": ["files:write"], "files:write":
+  /// ["files:read"] }` makes a token with `files:admin` meet a policy that needs `files:read`.
+  /// Cycles are refused.
+  pub scope_hierarchy: Option<IndexMap<String, Vec<String>>>,
   /// Roles and permissions read from WorkOS (for tokens that carry none) are reused this long.
   pub permission_cache: Option<PermissionCacheOptions>,
   /// Accept WorkOS Connect machine-to-machine tokens (client-credentials grant: no `sid`, `sub` is
@@ -238,6 +242,7 @@ impl ProviderOptions {
         .map(|value| strings(value).ok_or_else(|| invalid("scopes", SCOPES_REASON)))
         .transpose()?,
       tools: obj.get("tools").map(|value| tools(&obj, value)).transpose()?,
+      scope_hierarchy: obj.get("scopeHierarchy").map(scope_hierarchy).transpose()?,
       permission_cache: obj
         .object("permissionCache", "must be an object")?
         .map(|cache| -> Result<_, ConfigError> {
@@ -279,6 +284,24 @@ pub const AUDIENCE_REASON: &str = "must be a non-empty string or a non-empty arr
 /// Why `scopes` was refused.
 pub const SCOPES_REASON: &str =
   "must be an array of scope names without spaces, such as [\"files:read\", \"files:write\"]";
+/// Why `scopeHierarchy` was refused.
+pub const SCOPE_HIERARCHY_REASON: &str =
+  "must be an object of scope names to arrays of the scopes they grant, such as { \"files:write\": [\"files:read\"] }";
+
+/// `scopeHierarchy`: scope names to the scopes each grants (names are checked in `authz/scopes.rs`).
+fn scope_hierarchy(value: &Value) -> Result<IndexMap<String, Vec<String>>, ConfigError> {
+  let Value::Object(map) = value else {
+    return Err(invalid("scopeHierarchy", SCOPE_HIERARCHY_REASON));
+  };
+  map
+    .iter()
+    .map(|(scope, granted)| {
+      let granted = strings(granted).ok_or_else(|| invalid("scopeHierarchy", SCOPE_HIERARCHY_REASON))?;
+      Ok((scope.clone(), granted))
+    })
+    .collect()
+}
+
 /// Why `machineTokens` was refused.
 pub const MACHINE_TOKENS_REASON: &str =
   "must be true, false, or an array of M2M application client ids such as [\"client_01…\"]";

@@ -139,7 +139,7 @@ fn quoted(value: &str) -> String {
 /// client first asks only for what every tool needs.
 fn rejections(config: &ProviderConfig) -> Vec<Rejected> {
   let mut challenge = format!("Bearer resource_metadata={}", quoted(&config.resource_metadata_url()));
-  let baseline = config.policies.baseline_scopes();
+  let baseline = config.scope_hierarchy.narrowest(config.policies.baseline_scopes());
   if !baseline.is_empty() {
     challenge.push_str(&format!(", scope={}", quoted(&baseline.join(" "))));
   }
@@ -357,6 +357,7 @@ impl NativeProvider {
       machines: config.machine_tokens.clone(),
       jwks: JwksCache::new(config.jwks_url(), config.jwks, on_new_keys),
       tokens,
+      scope_hierarchy: config.scope_hierarchy.clone(),
     };
     if config.jwks.warm_up {
       // The first request should not pay for the download. Failures are kept like any fetch's.
@@ -374,6 +375,7 @@ impl NativeProvider {
       rejections: rejections(&config),
       authorizer: Authorizer::new(
         config.policies.clone(),
+        config.scope_hierarchy.clone(),
         Directory::new(api.clone(), config.permission_cache),
       ),
       resource_metadata_url: config.resource_metadata_url(),

@@ -10,12 +10,14 @@
 
 pub mod directory;
 pub mod policy;
+pub mod scopes;
 
 use serde::Serialize;
 
 use crate::jwt::verify::Grants;
 use directory::Directory;
 use policy::{union, Policies, Requirement};
+use scopes::ScopeHierarchy;
 
 /// The decision for one message.
 #[derive(Debug, PartialEq, Eq)]
@@ -43,17 +45,32 @@ struct Needs {
 
 pub struct Authorizer {
   pub policies: Policies,
+  /// Which scopes grant which: the caller's scopes (`Grants::scopes`) already include what theirs
+  /// grant; a step-up challenge names the narrowest scopes that meet the message.
+  scope_hierarchy: ScopeHierarchy,
   directory: Directory,
 }
 
 impl Authorizer {
-  pub fn new(policies: Policies, directory: Directory) -> Self {
-    Authorizer { policies, directory }
+  pub fn new(policies: Policies, scope_hierarchy: ScopeHierarchy, directory: Directory) -> Self {
+    Authorizer {
+      policies,
+      scope_hierarchy,
+      directory,
+    }
+  }
+
+  /// [`scope_decision`], its challenge narrowed by the hierarchy.
+  fn scope_step_up(&self, grants: &Grants, tools: &[String]) -> Option<Decision> {
+    match scope_decision(&self.policies, grants, tools)? {
+      Decision::InsufficientScope(needed) => Some(Decision::InsufficientScope(self.scope_hierarchy.narrowest(&needed))),
+      other => Some(other),
+    }
   }
 
   /// The decision without waiting, or `None` when roles or permissions must be read from WorkOS.
   pub fn decide_now(&self, grants: &Grants, tools: &[String]) -> Option<Decision> {
-    if let Some(decision) = scope_decision(&self.policies, grants, tools) {
+    if let Some(decision) = self.scope_step_up(grants, tools) {
       return Some(decision);
     }
     let needs = needs(&self.policies, grants, tools);
@@ -65,7 +82,7 @@ impl Authorizer {
 
   /// The decision, reading roles and permissions from WorkOS when the token lacks them.
   pub async fn decide(&self, grants: &Grants, tools: &[String]) -> Decision {
-    if let Some(decision) = scope_decision(&self.policies, grants, tools) {
+    if let Some(decision) = self.scope_step_up(grants, tools) {
       return decision;
     }
     let needs = needs(&self.policies, grants, tools);

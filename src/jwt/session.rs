@@ -34,6 +34,9 @@ struct SessionJson<'a> {
   #[serde(skip_serializing_if = "Option::is_none")]
   client_id: Option<&'a str>,
   scopes: &'a [String],
+  /// With a `scopeHierarchy`: `scopes` and every scope they grant.
+  #[serde(skip_serializing_if = "Option::is_none")]
+  granted_scopes: Option<&'a [String]>,
   #[serde(skip_serializing_if = "Option::is_none")]
   roles: Option<&'a [String]>,
   #[serde(skip_serializing_if = "Option::is_none")]
@@ -62,8 +65,14 @@ fn raw(json: &str) -> Box<RawValue> {
 }
 
 /// The reply for a verified token that the glue may reuse until `cacheable_until` (Unix seconds;
-/// 0 or less: never); `resource` is the MCP resource URL.
-pub fn reply(claims: &VerifiedClaims, resource: &str, cacheable_until: f64) -> String {
+/// 0 or less: never); `resource` is the MCP resource URL; `granted_scopes` what the token's scopes
+/// grant, when a `scopeHierarchy` is configured.
+pub fn reply(
+  claims: &VerifiedClaims,
+  resource: &str,
+  cacheable_until: f64,
+  granted_scopes: Option<&[String]>,
+) -> String {
   let payload = raw(&claims.payload);
   let act = claims.act.as_deref().map(raw);
   let session = SessionJson {
@@ -77,6 +86,7 @@ pub fn reply(claims: &VerifiedClaims, resource: &str, cacheable_until: f64) -> S
     claims: &payload,
     client_id: claims.client_id.as_deref(),
     scopes: &claims.scopes,
+    granted_scopes,
     roles: claims.roles.as_deref(),
     entitlements: claims.entitlements.as_deref(),
     feature_flags: claims.feature_flags.as_deref(),
@@ -127,6 +137,7 @@ mod tests {
       &claims(r#"{"sub":"user_1","__proto__":{"x":1}}"#),
       "https://mcp.example/mcp",
       1_800_000_090.25,
+      None,
     );
     let (until, json) = reply.split_once(',').unwrap();
     assert_eq!(until, "1800000090250");
@@ -138,6 +149,9 @@ mod tests {
 
   #[test]
   fn an_uncacheable_reply_says_zero() {
-    assert!(reply(&claims("{}"), "https://mcp.example/mcp", 0.0).starts_with("0,{"));
+    assert!(reply(&claims("{}"), "https://mcp.example/mcp", 0.0, None).starts_with("0,{"));
+    let granted = ["openid".to_string(), "profile".to_string()];
+    assert!(reply(&claims("{}"), "https://mcp.example/mcp", 0.0, Some(&granted))
+      .contains(r#""scopes":["openid"],"grantedScopes":["openid","profile"]"#));
   }
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use jsonwebtoken::Algorithm;
 use serde_json::Value;
 
+use crate::authz::scopes::ScopeHierarchy;
 use crate::jwt::claims::{check_claims, parse_object, ClaimRules, MachineTokens, VerifiedClaims};
 use crate::jwt::jwks::{JwksCache, KeyLookup, RsaKey, MAX_KID_LEN};
 use crate::jwt::token_cache::{token_digest, TokenCache, TokenDigest, Validity};
@@ -148,12 +149,13 @@ pub struct Grants {
 }
 
 impl Grants {
-  fn of(claims: &VerifiedClaims) -> Self {
+  /// What `claims` grant; `scopes` are the token's with those they grant (see `scopeHierarchy`).
+  fn of(claims: &VerifiedClaims, scopes: Vec<String>) -> Self {
     Grants {
       user_id: claims.sub.clone(),
       machine: claims.machine,
       organization_id: claims.org_id.clone(),
-      scopes: claims.scopes.clone(),
+      scopes,
       roles: claims
         .roles
         .clone()
@@ -173,6 +175,8 @@ pub struct Verifier {
   pub jwks: Arc<JwksCache>,
   /// Tokens that already verified; `None` when the cache is turned off.
   pub tokens: Option<Arc<TokenCache<VerifiedToken>>>,
+  /// Which scopes grant which (`scopeHierarchy`).
+  pub scope_hierarchy: ScopeHierarchy,
 }
 
 /// A verdict: the verified token (shared with the token cache), or why not.
@@ -206,11 +210,14 @@ impl Verifier {
       (Some(tokens), Some(_)) => tokens.cacheable_until(claims.exp, now),
       _ => 0.0,
     };
+    // With a hierarchy, the scopes the token's scopes grant, once per token (the session shows them as
+    // `grantedScopes`; policies and helpers go by them).
+    let granted = (!self.scope_hierarchy.is_empty()).then(|| self.scope_hierarchy.expand(&claims.scopes));
     let token = Arc::new(VerifiedToken {
       exp: claims.exp,
       nbf: claims.nbf,
-      reply: session::reply(&claims, &self.resource, cacheable_until).into(),
-      grants: Grants::of(&claims),
+      reply: session::reply(&claims, &self.resource, cacheable_until, granted.as_deref()).into(),
+      grants: Grants::of(&claims, granted.unwrap_or_else(|| claims.scopes.clone())),
     });
     if let (Some(tokens), Some(digest)) = (&self.tokens, digest) {
       tokens.insert(digest, token.clone(), key.fingerprint, cacheable_until, now);
