@@ -101,6 +101,27 @@ describe('workosProvider in an Express app', () => {
       assert.throws(() => pkg.workosProvider({ ...full, baseURL: 'localhost:3002' }), /Invalid config: baseURL/)
       assert.throws(() => pkg.workosProvider({ ...full, authkitDomain: 'acme.authkit.app/x' }), /Invalid config: authkitDomain/)
     })
+
+    test('a duration out of range names its whole path (several objects share member names)', () => {
+      for (const [config, path] of [
+        [{ tokenCache: { maxAgeMs: 5 } }, 'tokenCache.maxAgeMs'],
+        [{ permissionCache: { maxAgeMs: 5 } }, 'permissionCache.maxAgeMs'],
+        [{ jwks: { cacheMaxAgeMs: 1.5 } }, 'jwks.cacheMaxAgeMs'],
+        [{ metadata: { cacheMaxAgeMs: -1 } }, 'metadata.cacheMaxAgeMs'],
+        [{ jwks: { cooldownMs: 10 } }, 'jwks.cooldownMs'],
+        [{ jwks: { timeoutMs: 10_000_000 } }, 'jwks.timeoutMs'],
+      ]) {
+        assert.throws(
+          () => pkg.workosProvider({ ...full, ...config }),
+          {
+            message: new RegExp(
+              `^\\[WorkOS\\] Invalid config: ${path.replace('.', '\\.')} must be a whole number of milliseconds from \\d+ to \\d+$`,
+            ),
+          },
+          path,
+        )
+      }
+    })
   })
 
   describe('router', () => {

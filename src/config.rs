@@ -124,7 +124,7 @@ impl ProviderConfig {
     let jwks = jwks_policy(options.jwks.as_ref())?;
     let metadata_max_age = millis(
       options.metadata.as_ref().and_then(|m| m.cache_max_age_ms),
-      "cacheMaxAgeMs",
+      "metadata.cacheMaxAgeMs",
       1_000,
       86_400_000,
     )?
@@ -197,7 +197,7 @@ fn permission_cache_policy(option: Option<&PermissionCacheOptions>) -> Result<Ca
     return Ok(defaults);
   };
   Ok(CachePolicy {
-    max_age: millis(option.max_age_ms, "maxAgeMs", 1_000, 3_600_000)?.unwrap_or(defaults.max_age),
+    max_age: millis(option.max_age_ms, "permissionCache.maxAgeMs", 1_000, 3_600_000)?.unwrap_or(defaults.max_age),
     max_entries: max_entries(option.max_entries, "permissionCache", 1_000_000)?.unwrap_or(defaults.max_entries),
   })
 }
@@ -323,9 +323,9 @@ fn jwks_policy(option: Option<&JwksOptions>) -> Result<JwksPolicy, ConfigError> 
     return Ok(defaults);
   };
   Ok(JwksPolicy {
-    max_age: millis(jwks.cache_max_age_ms, "cacheMaxAgeMs", 1_000, 86_400_000)?.unwrap_or(defaults.max_age),
-    cooldown: millis(jwks.cooldown_ms, "cooldownMs", 1_000, 3_600_000)?.unwrap_or(defaults.cooldown),
-    timeout: millis(jwks.timeout_ms, "timeoutMs", 100, 60_000)?.unwrap_or(defaults.timeout),
+    max_age: millis(jwks.cache_max_age_ms, "jwks.cacheMaxAgeMs", 1_000, 86_400_000)?.unwrap_or(defaults.max_age),
+    cooldown: millis(jwks.cooldown_ms, "jwks.cooldownMs", 1_000, 3_600_000)?.unwrap_or(defaults.cooldown),
+    timeout: millis(jwks.timeout_ms, "jwks.timeoutMs", 100, 60_000)?.unwrap_or(defaults.timeout),
     warm_up: jwks.warm_up.unwrap_or(defaults.warm_up),
   })
 }
@@ -344,7 +344,7 @@ fn token_cache_policy(option: Option<&Either<bool, TokenCacheOptions>>) -> Resul
     Some(Either::B(cache)) => cache,
   };
   let max_entries = max_entries(cache.max_entries, "tokenCache", 10_000_000)?.unwrap_or(defaults.max_entries);
-  let max_age = millis(cache.max_age_ms, "maxAgeMs", 1_000, 86_400_000)?
+  let max_age = millis(cache.max_age_ms, "tokenCache.maxAgeMs", 1_000, 86_400_000)?
     .map(|d| d.as_secs_f64())
     .unwrap_or(defaults.max_age);
   Ok(TokenCachePolicy { max_entries, max_age })
