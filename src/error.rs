@@ -43,3 +43,45 @@ pub fn note_internal_failure(what: &str) {
     eprintln!("[WorkOS] internal error in the native addon ({what}); answered with server_error.");
   }
 }
+
+/// The panic boundary of a synchronous entry point: runs `work`, and answers `fallback()` (noting
+/// the failure once) if it panics, so no Rust panic crosses into Node.
+pub fn guarded<T>(what: &str, fallback: impl FnOnce() -> T, work: impl FnOnce() -> T) -> T {
+  std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
+    note_internal_failure(what);
+    fallback()
+  })
+}
+
+/// The panic boundary of an asynchronous entry point: runs `work` on a task of its own (a panic
+/// ends only that task), and answers `fallback()` (noting the failure once) if it panics.
+pub async fn guarded_async<T: Send + 'static>(
+  what: &str,
+  fallback: impl FnOnce() -> T,
+  work: impl std::future::Future<Output = T> + Send + 'static,
+) -> T {
+  match tokio::spawn(work).await {
+    Ok(value) => value,
+    Err(_) => {
+      note_internal_failure(what);
+      fallback()
+    }
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn a_panic_at_a_sync_boundary_is_its_fallback() {
+    assert_eq!(guarded("test", || 0, || 7), 7);
+    assert_eq!(guarded("test", || 0, || -> i32 { panic!("boom") }), 0);
+  }
+
+  #[tokio::test]
+  async fn a_panic_at_an_async_boundary_is_its_fallback() {
+    assert_eq!(guarded_async("test", || 0, async { 7 }).await, 7);
+    assert_eq!(guarded_async("test", || 0, async { panic!("boom") }).await, 0);
+  }
+}

@@ -15,7 +15,6 @@
 //! untouched: codes below the range index the table as before.
 
 use std::collections::HashMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,7 +26,7 @@ use crate::authz::directory::Directory;
 use crate::authz::{Authorizer, Decision};
 use crate::config::{ProviderConfig, AUTHORIZATION_SERVER_PATH, PROTECTED_RESOURCE_PATH};
 use crate::connect::Exchanger;
-use crate::error::note_internal_failure;
+use crate::error::{guarded, guarded_async};
 use crate::guard::Guard;
 use crate::jwt::bearer::bearer_token;
 use crate::jwt::jwks::{JwksCache, OnNewKeys};
@@ -55,6 +54,11 @@ pub const RETRY_AFTER_CODES: u32 = 0x10000;
 
 /// A verdict as it crosses: the session reply, or a rejection code.
 pub type Verdict = Either<String, u32>;
+
+/// The answer of an entry point whose work panicked (see `error::guarded`).
+fn internal() -> Verdict {
+  Either::B(INTERNAL)
+}
 
 fn verdict(result: Verified) -> Verdict {
   match result {
@@ -422,10 +426,8 @@ impl NativeProvider {
   /// reply (a string) or a rejection code; `PENDING` (0) when the keys must be downloaded first.
   #[napi(ts_return_type = "string | number")]
   pub fn authenticate_sync(&self, authorization: Option<String>) -> Verdict {
-    let core = &self.core;
-    catch_unwind(AssertUnwindSafe(|| core.authenticate_cached(authorization.as_deref()))).unwrap_or_else(|_| {
-      note_internal_failure("authenticateSync");
-      Either::B(INTERNAL)
+    guarded("authenticateSync", internal, || {
+      self.core.authenticate_cached(authorization.as_deref())
     })
   }
 
@@ -434,13 +436,10 @@ impl NativeProvider {
   #[napi(ts_return_type = "Promise<string | number>")]
   pub async fn authenticate(&self, authorization: Option<String>) -> Verdict {
     let core = self.core.clone();
-    match tokio::spawn(async move { core.authenticate(authorization).await }).await {
-      Ok(verdict) => verdict,
-      Err(_) => {
-        note_internal_failure("authenticate");
-        Either::B(INTERNAL)
-      }
-    }
+    guarded_async("authenticate", internal, async move {
+      core.authenticate(authorization).await
+    })
+    .await
   }
 
   /// Decides the `tools/call`s of one message (their tool names, in order) for the caller of
@@ -448,13 +447,8 @@ impl NativeProvider {
   /// the token is no longer accepted, or `PENDING` when keys or roles must be fetched first.
   #[napi(ts_return_type = "string | number")]
   pub fn authorize_sync(&self, authorization: Option<String>, tools: Vec<String>) -> Verdict {
-    let core = &self.core;
-    catch_unwind(AssertUnwindSafe(|| {
-      core.authorize_now(authorization.as_deref(), &tools)
-    }))
-    .unwrap_or_else(|_| {
-      note_internal_failure("authorizeSync");
-      Either::B(INTERNAL)
+    guarded("authorizeSync", internal, || {
+      self.core.authorize_now(authorization.as_deref(), &tools)
     })
   }
 
@@ -463,13 +457,8 @@ impl NativeProvider {
   #[napi(ts_return_type = "Promise<string | number>")]
   pub async fn authorize(&self, authorization: Option<String>, tools: Vec<String>) -> Verdict {
     let core = self.core.clone();
-    match tokio::spawn(async move { core.authorize(authorization.as_deref(), &tools).await }).await {
-      Ok(verdict) => verdict,
-      Err(_) => {
-        note_internal_failure("authorize");
-        Either::B(INTERNAL)
-      }
-    }
+    let work = async move { core.authorize(authorization.as_deref(), &tools).await };
+    guarded_async("authorize", internal, work).await
   }
 
   /// The caller's roles and permissions (`{"roles":[…],"permissions":[…]}`, or `{"error":"…"}` when
@@ -477,13 +466,10 @@ impl NativeProvider {
   #[napi(ts_return_type = "Promise<string | number>")]
   pub async fn grants(&self, authorization: Option<String>) -> Verdict {
     let core = self.core.clone();
-    match tokio::spawn(async move { core.grants(authorization.as_deref()).await }).await {
-      Ok(verdict) => verdict,
-      Err(_) => {
-        note_internal_failure("grants");
-        Either::B(INTERNAL)
-      }
-    }
+    guarded_async("grants", internal, async move {
+      core.grants(authorization.as_deref()).await
+    })
+    .await
   }
 
   /// Exchanges the caller's token for one issued for `resource` (RFC 8693 through WorkOS Connect):
@@ -502,34 +488,27 @@ impl NativeProvider {
         .exchange(authorization.as_deref(), &resource, scope.as_deref())
         .await
     };
-    match tokio::spawn(work).await {
-      Ok(verdict) => verdict,
-      Err(_) => {
-        note_internal_failure("exchangeToken");
-        Either::B(INTERNAL)
-      }
-    }
+    guarded_async("exchangeToken", internal, work).await
   }
 
   /// AuthKit's RFC 8414 document (cached), or the static fallback when it was never obtained.
   #[napi]
   pub async fn authorization_server_document(&self) -> String {
-    let metadata = self.core.metadata.clone();
-    let fallback_metadata = self.core.metadata.clone();
-    match tokio::spawn(async move { metadata.document().await }).await {
-      Ok(doc) => doc,
-      Err(_) => {
-        note_internal_failure("authorizationServerDocument");
-        fallback_metadata.fallback_document()
-      }
-    }
+    let (metadata, fallback) = (self.core.metadata.clone(), self.core.metadata.clone());
+    let work = async move { metadata.document().await };
+    guarded_async(
+      "authorizationServerDocument",
+      move || fallback.fallback_document(),
+      work,
+    )
+    .await
   }
 
   /// Fetches the JWKS now (optional start-up warm-up). Resolves when done, whatever the result.
   #[napi]
   pub async fn warm_up(&self) {
     let jwks = self.core.verifier.jwks.clone();
-    let _ = tokio::spawn(async move { jwks.warm_up().await }).await;
+    guarded_async("warmUp", || (), async move { jwks.warm_up().await }).await
   }
 
   /// How many verified tokens are cached now (diagnostics, tests and benchmarks).

@@ -123,13 +123,10 @@ impl NativeWorkOS {
       let call = call_of(&api, request)?;
       api.send(&call, None, "retry-").await
     };
-    match tokio::spawn(work).await {
-      Ok(Ok(answer)) => Reply::answer(answer),
-      Ok(Err(failure)) => Reply::failure(&failure),
-      Err(_) => {
-        crate::error::note_internal_failure("WorkOS API call");
-        Reply::failure(&Failure::Internal("the call panicked".into()))
-      }
+    let panicked = || Err(Failure::Internal("the call panicked".into()));
+    match crate::error::guarded_async("WorkOS API call", panicked, work).await {
+      Ok(answer) => Reply::answer(answer),
+      Err(failure) => Reply::failure(&failure),
     }
   }
 }
