@@ -11,6 +11,7 @@
 const fs = require('node:fs')
 const path = require('node:path')
 const { spawn, execFileSync } = require('node:child_process')
+const { run: runProcess } = require('./processes.js')
 
 const MCP_VERSION = '2.3.0'
 const REPO = path.resolve(__dirname, '..', '..')
@@ -40,23 +41,11 @@ function basePython() {
   throw new Error('No Python interpreter found (set PYTHON)')
 }
 
-function run(command, args, { timeoutMs, env = process.env }) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (c) => (output += c))
-    child.stderr.on('data', (c) => (output += c))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.once('error', (err) => {
-      clearTimeout(timer)
-      reject(err)
-    })
-    child.once('close', (code, signal) => {
-      clearTimeout(timer)
-      if (code === 0) resolve(output)
-      else reject(new Error(`${path.basename(command)} ${args.join(' ')} failed (${signal || `exit ${code}`}):\n${output.slice(-4000)}`))
-    })
-  })
+/** `run` of processes.js, resolving with the output and failing on a non-zero exit. */
+async function run(command, args, { timeoutMs, env = process.env }) {
+  const { code, signal, output } = await runProcess(command, args, { cwd: process.cwd(), env, timeoutMs })
+  if (code === 0) return output
+  throw new Error(`${path.basename(command)} ${args.join(' ')} failed (${signal || `exit ${code}`}):\n${output.slice(-4000)}`)
 }
 
 /**
