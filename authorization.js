@@ -46,85 +46,111 @@ const TOOL_RESOURCE_PREFIXES = ['ui://app/', 'ui://widget/']
 const TOOL_RESOURCE_SUFFIX = '.html'
 
 /**
- * The tool whose handler a `resources/read` of `uri` runs, or undefined when it names no tool's
- * interface. xmcp registers the resource under the literal `ui://app/${name}.html`, and the MCP
- * server looks a read up by `new URL(uri).toString()`: so the read reaches the tool `name` exactly
- * when that normalised form is the prefix, the name and `.html`, whatever spelling the client sent
- * (`UI://app/…`, dot segments, tabs: the same WHATWG parser decides here and there).
+ * What a `resources/read` of `uri` reads: `{ href, tool }`, where `href` is the URI as the MCP server
+ * looks it up (`new URL(uri).toString()`) and `tool` the tool whose handler the read runs, if it is a
+ * tool's interface; undefined when the URI does not parse (the server answers an error and runs
+ * nothing). xmcp registers a tool's interface under the literal `ui://app/${name}.html`, so the read
+ * reaches the tool `name` exactly when the normalised form is the prefix, the name and `.html`,
+ * whatever spelling the client sent (`UI://app/…`, dot segments, tabs: the same WHATWG parser decides
+ * here and there).
  */
-function toolOfResource(uri) {
+function resourceOf(uri) {
   let href
   try {
     href = new URL(uri).href
   } catch {
-    return undefined // The server answers an unparsable URI with an error and runs nothing.
+    return undefined
   }
-  if (!href.endsWith(TOOL_RESOURCE_SUFFIX)) return undefined
-  const prefix = TOOL_RESOURCE_PREFIXES.find((p) => href.startsWith(p) && href.length >= p.length + TOOL_RESOURCE_SUFFIX.length)
-  return prefix === undefined ? undefined : href.slice(prefix.length, -TOOL_RESOURCE_SUFFIX.length)
+  const prefix = href.endsWith(TOOL_RESOURCE_SUFFIX)
+    ? TOOL_RESOURCE_PREFIXES.find((p) => href.startsWith(p) && href.length >= p.length + TOOL_RESOURCE_SUFFIX.length)
+    : undefined
+  return { href, tool: prefix === undefined ? undefined : href.slice(prefix.length, -TOOL_RESOURCE_SUFFIX.length) }
 }
 
-/** Marks a request whose tool the policies cannot tell because a parameter is not a string. */
+/** The tool whose handler a `resources/read` of `uri` runs, or undefined (see `resourceOf`). */
+const toolOfResource = (uri) => resourceOf(uri)?.tool
+
+/** Marks a request whose target the policies cannot tell because a parameter is not a string. */
 const NOT_A_STRING = Symbol('not a string')
 
+/** A string parameter as its target, or NOT_A_STRING. */
+const named = (kind, value) => (typeof value === 'string' ? `${kind}${value}` : NOT_A_STRING)
+
 /**
- * Every JSON-RPC method by which xmcp can run a tool's handler, and the name of the tool a request
- * of it runs (undefined: none; NOT_A_STRING: the parameter that names it is not a string). Policies
- * apply to each of them. `__test__/side-doors.test.js` compares the methods xmcp's server registers
- * with this table and `RUN_NO_TOOL`, so a new xmcp release with another way in fails a test.
+ * Every JSON-RPC method by which xmcp runs the app's code for a request (a tool's handler, a prompt,
+ * a resource's read callback, a completer), and what a request of it runs, as the target the
+ * policies decide (src/authz/mod.rs, `Target`): `t<tool>`, `p<prompt>`, `r<resource URI>`, or
+ * `u<tool>\0<URI>` for a tool's interface (the tool's policy and the resource's both apply).
+ * undefined: nothing a policy covers; NOT_A_STRING: the parameter that names it is not a string.
+ * `__test__/side-doors.test.js` compares the methods xmcp's server answers with this table and
+ * `UNPOLICED`, so a new xmcp release with another way in fails a test.
  */
-const RUN_A_TOOL = {
-  'tools/call': (params) => (typeof params?.name === 'string' ? params.name : NOT_A_STRING),
-  'resources/read': (params) => (typeof params?.uri === 'string' ? toolOfResource(params.uri) : NOT_A_STRING),
+const POLICED = {
+  'tools/call': (params) => named('t', params?.name),
+  'prompts/get': (params) => named('p', params?.name),
+  'resources/read': (params) => {
+    if (typeof params?.uri !== 'string') return NOT_A_STRING
+    const resource = resourceOf(params.uri)
+    if (resource === undefined) return undefined
+    return resource.tool === undefined ? `r${resource.href}` : `u${resource.tool}\0${resource.href}`
+  },
+  // A completion runs the prompt's or the resource template's completer: the same policy decides.
+  'completion/complete': (params) => {
+    const ref = params?.ref
+    if (ref === null || typeof ref !== 'object') return undefined
+    if (ref.type === 'ref/prompt') return named('p', ref.name)
+    if (ref.type === 'ref/resource') return named('r', ref.uri)
+    return undefined
+  },
 }
 
-/** The other methods xmcp's server answers: none of them runs a tool's handler. */
-const RUN_NO_TOOL = [
+/** The other methods xmcp's server answers: none of them runs the app's code for the request. */
+const UNPOLICED = [
   'initialize',
   'ping',
   'logging/setLevel',
   'server/discover',
   'tools/list',
   'prompts/list',
-  'prompts/get',
   'resources/list',
   'resources/templates/list',
-  'completion/complete',
 ]
 
 /**
- * The requests of a parsed JSON-RPC body (one message or a batch) that would run a tool: their
- * positions in the batch, their methods and the tools they run (NOT_A_STRING when a request names
- * its tool with something other than a string).
+ * The requests of a parsed JSON-RPC body (one message or a batch) that a policy decides: their
+ * positions in the batch, their methods and their targets (NOT_A_STRING when a request names what
+ * it runs with something other than a string).
  */
-function toolCallsOf(body) {
+function targetsOf(body) {
   const messages = Array.isArray(body) ? body : [body]
   const calls = []
   for (let index = 0; index < messages.length; index++) {
     const message = messages[index]
     if (message === null || typeof message !== 'object') continue
     // The MCP server dispatches on the method string exactly; anything else is no request it runs.
-    const toolOf = typeof message.method === 'string' && Object.hasOwn(RUN_A_TOOL, message.method) ? RUN_A_TOOL[message.method] : undefined
-    if (toolOf === undefined) continue
+    const targetOf = typeof message.method === 'string' && Object.hasOwn(POLICED, message.method) ? POLICED[message.method] : undefined
+    if (targetOf === undefined) continue
     const params = message.params !== null && typeof message.params === 'object' ? message.params : undefined
-    const name = toolOf(params)
-    if (name !== undefined) calls.push({ index, method: message.method, name })
+    const target = targetOf(params)
+    if (target !== undefined) calls.push({ index, method: message.method, target })
   }
   return { messages, calls, batch: Array.isArray(body) }
 }
 
-/** Whether every request of the message names its tool with a string. */
-const namesAreStrings = ({ calls }) => calls.every((call) => call.name !== NOT_A_STRING)
+/** Whether every request of the message names what it runs with a string. */
+const namesAreStrings = ({ calls }) => calls.every((call) => call.target !== NOT_A_STRING)
 
 const INVALID_PARAMS = -32602
 const INVALID = {
   'tools/call': 'Invalid params: the tool name must be a string',
+  'prompts/get': 'Invalid params: the prompt name must be a string',
   'resources/read': 'Invalid params: the resource URI must be a string',
+  'completion/complete': "Invalid params: the reference's name or URI must be a string",
 }
 /**
- * A `resources/read` the tool's policy refuses. MCP defines no JSON-RPC code for a refusal (a
- * resource result has no `isError`), so this one is ours, in JSON-RPC's server-defined range; the
- * message says what is missing, `data` which resource and tool.
+ * A request other than a `tools/call` that a policy refuses (a prompt, a resource or a completion).
+ * MCP defines no JSON-RPC code for a refusal (their results have no `isError`), so this one is ours,
+ * in JSON-RPC's server-defined range; the message says what is missing, `data` what was refused.
  */
 const FORBIDDEN = -32003
 /** Requests of a batch left unrun because another was refused. */
@@ -133,17 +159,30 @@ const NOT_RUN = -32001
 /** The first MCP revision whose results carry `resultType` (the stateless protocol). */
 const RESULT_TYPE_SINCE = '2026-07-28'
 
+/** What a refusal's `data` says was refused, from the target (see POLICED). */
+function refusedWhat(call, message) {
+  const name = call.target.slice(1)
+  switch (call.target[0]) {
+    case 'p':
+      return { prompt: name }
+    case 'u':
+      return { uri: message.params.uri, tool: name.slice(0, name.indexOf('\0')) }
+    default:
+      return { uri: call.method === 'resources/read' ? message.params.uri : name }
+  }
+}
+
 /** The answer to a request a policy refused, as its method answers refusals. */
 function refusal(call, message, reason, complete) {
   if (call.method === 'tools/call') return { result: { ...complete, content: [{ type: 'text', text: reason }], isError: true } }
-  return { error: { code: FORBIDDEN, message: reason, data: { uri: message.params.uri, tool: call.name } } }
+  return { error: { code: FORBIDDEN, message: reason, data: refusedWhat(call, message) } }
 }
 
 /**
  * Answers a whole message without running any of it: each refused request gets its method's
  * refusal saying why (a tool result with `isError: true` for a `tools/call`, so the model can tell
- * the user; a JSON-RPC error for a `resources/read`), a request that names its tool with something
- * other than a string gets an invalid-params error, and every other request of the same batch gets a
+ * the user; a JSON-RPC error for a prompt, a resource or a completion), a request that names what it
+ * runs with something other than a string gets an invalid-params error, and every other request of the same batch gets a
  * JSON-RPC error saying it was not run. Notifications get no answer; a message of notifications
  * only is answered `202 Accepted` with no body, as the Streamable HTTP transport does. As SSE when
  * the client accepts it (what the MCP server would send), else JSON.
@@ -161,7 +200,7 @@ function answerMessage(req, res, { messages, calls, batch }, reasons) {
     if (message === null || typeof message !== 'object' || message.id === undefined || typeof message.method !== 'string') return
     const entry = byIndex.get(index)
     const base = { jsonrpc: '2.0', id: message.id }
-    if (entry && entry.call.name === NOT_A_STRING) {
+    if (entry && entry.call.target === NOT_A_STRING) {
       responses.push({ ...base, error: { code: INVALID_PARAMS, message: INVALID[entry.call.method] } })
     } else if (entry && entry.reason) {
       responses.push({ ...base, ...refusal(entry.call, message, entry.reason, complete) })
@@ -237,12 +276,12 @@ function createHelpers(current) {
 module.exports = {
   ForbiddenError,
   TokenExchangeError,
-  toolCallsOf,
+  targetsOf,
   toolOfResource,
   namesAreStrings,
   answerMessage,
   createHelpers,
-  RUN_A_TOOL,
-  RUN_NO_TOOL,
+  POLICED,
+  UNPOLICED,
   TOOL_RESOURCE_PREFIXES,
 }

@@ -16,7 +16,7 @@ const diagnostics = require('node:diagnostics_channel')
 const express = require('express')
 const native = require('./native.js')
 const { createGuard } = require('./guard.js')
-const { ForbiddenError, TokenExchangeError, toolCallsOf, namesAreStrings, answerMessage, createHelpers } = require('./authorization.js')
+const { ForbiddenError, TokenExchangeError, targetsOf, namesAreStrings, answerMessage, createHelpers } = require('./authorization.js')
 const { WorkOS, fromNative } = require('./workos.js')
 const sdk = require('@workos-inc/node')
 
@@ -346,14 +346,14 @@ function workosProvider(config) {
     if (tooLate(res, 200, 'verified')) return
     const slot = new SessionSlot(json, authorization, provider)
     defineAuth(req, slot)
-    if (info.toolPolicies && req.method === 'POST') return authorizeCalls(slot, req, res, next)
+    if (info.policies && req.method === 'POST') return authorizeCalls(slot, req, res, next)
     state.sessions.run(slot, next)
   }
 
   /**
-   * Checks every request of the message that would run a tool (a `tools/call`, or a `resources/read`
-   * of a tool's interface: see RUN_A_TOOL in authorization.js) against that tool's policy before
-   * any of it runs.
+   * Checks every request of the message that runs the app's code (a `tools/call`, a `prompts/get`, a
+   * `resources/read`, a completion: see POLICED in authorization.js) against its policies before any
+   * of it runs.
    */
   function authorizeCalls(slot, req, res, next) {
     if (req.body === undefined) {
@@ -361,7 +361,7 @@ function workosProvider(config) {
       return
     }
     // Only what the policies can see reaches a tool.
-    const message = toolCallsOf(req.body)
+    const message = targetsOf(req.body)
     if (message.calls.length === 0) return state.sessions.run(slot, next)
     if (!namesAreStrings(message)) {
       return answerMessage(
@@ -380,11 +380,11 @@ function workosProvider(config) {
       const head = { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) }
       res.writeHead(status, head).end(body)
     }
-    const names = message.calls.map((call) => call.name)
-    const decision = provider.authorizeSync(slot.authorization, names)
+    const targets = message.calls.map((call) => call.target)
+    const decision = provider.authorizeSync(slot.authorization, targets)
     if (decision !== PENDING) return act(decision)
     provider
-      .authorize(slot.authorization, names)
+      .authorize(slot.authorization, targets)
       .then(act)
       .catch((err) => failed(res, next, err))
   }

@@ -17,7 +17,7 @@ const { copyApp, buildDir, startApp, appEnv } = require('./support/xmcp-app')
 const { freePort, serverTracker } = require('./support/processes')
 const { post, bearer } = require('./support/http')
 const { parseRpcResponse } = require('./support/mcp-client')
-const { RUN_A_TOOL, RUN_NO_TOOL, TOOL_RESOURCE_PREFIXES, toolOfResource } = require('../authorization.js')
+const { POLICED, UNPOLICED, TOOL_RESOURCE_PREFIXES, toolOfResource } = require('../authorization.js')
 
 const ORG = 'org_01SIDE'
 const MACHINE = 'client_01M2M'
@@ -29,6 +29,9 @@ const POLICIES = {
   billing: { organization: true },
   human: { machines: false },
 }
+
+const PROMPT_POLICIES = { summarize: { roles: ['admin'] } }
+const RESOURCE_POLICIES = { 'notes://today': { permissions: ['deploy:read'] }, 'users://{id}/profile': { roles: ['admin'] } }
 
 let nextId = 1
 const read = (uri) => ({ jsonrpc: '2.0', id: nextId++, method: 'resources/read', params: { uri } })
@@ -182,7 +185,7 @@ describe('a resources/read of a tool interface is decided by the tool policy', (
   test('other resources are not judged by tool policies', async () => {
     const res = await send(read('file:///notes/today.md'), emu.mintToken({ sub: 'user_01MEMBER', org_id: ORG, scope: 'files:write' }))
     assert.equal(res.status, 200)
-    assert.deepEqual(res.body.result, {})
+    assert.deepEqual(res.ran, ['resource:file:///notes/today.md'])
   })
 
   test('in a batch, a refused read is answered as refused and nothing of the batch runs', async () => {
@@ -249,7 +252,7 @@ describe('every way the installed xmcp can run a tool is known to the policy che
   })
 
   test('each method xmcp registers either runs a tool (and is checked) or is known to run none', () => {
-    const known = new Set([...Object.keys(RUN_A_TOOL), ...RUN_NO_TOOL])
+    const known = new Set([...Object.keys(POLICED), ...UNPOLICED])
     for (const file of files) {
       const source = fs.readFileSync(path.join(runtime, file), 'utf8')
       const methods = new Set([...source.matchAll(/setRequestHandler\(\s*["'`]([^"'`]+)["'`]/g)].map((m) => m[1]))
@@ -295,8 +298,58 @@ export default workosProvider({
   baseURL: process.env.BASE_URL || '',
   authkitDomain: process.env.WORKOS_AUTHKIT_DOMAIN || '',
   tools: ${JSON.stringify(POLICIES)},
+  prompts: ${JSON.stringify(PROMPT_POLICIES)},
+  resources: ${JSON.stringify(RESOURCE_POLICIES)},
   machineTokens: true,
 })
+`,
+    )
+    // A prompt, a resource and a templated resource of the app's own, which policies guard too.
+    const config = path.join(dir, 'xmcp.config.ts')
+    fs.writeFileSync(
+      config,
+      fs
+        .readFileSync(config, 'utf8')
+        .replace('prompts: false', "prompts: 'src/prompts'")
+        .replace('resources: false', "resources: 'src/resources'"),
+    )
+    const write = (file, text) => {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
+      fs.writeFileSync(path.join(dir, file), text)
+    }
+    write(
+      'src/prompts/summarize.ts',
+      `import { getSession } from '@xmcp-dev/workos'
+
+export const metadata = { name: 'summarize', title: 'Summarize', description: 'A prompt' }
+
+export default function summarize() {
+  return 'summary for ' + getSession().userId
+}
+`,
+    )
+    write(
+      'src/resources/(notes)/today.ts',
+      `import { getSession } from '@xmcp-dev/workos'
+
+export const metadata = { name: 'today', title: 'Today', description: 'A resource' }
+
+export default function today() {
+  return 'notes for ' + getSession().userId
+}
+`,
+    )
+    write(
+      'src/resources/(users)/[id]/profile.ts',
+      `import { z } from 'zod'
+import { getSession } from '@xmcp-dev/workos'
+
+export const schema = { id: z.string() }
+export const metadata = { name: 'profile', title: 'Profile', description: 'A templated resource' }
+
+export default function profile({ id }: { id: string }) {
+  return 'profile ' + id + ' for ' + getSession().userId
+}
 `,
     )
     for (const name of ['deploy', 'read', 'human', 'billing']) {
@@ -354,7 +407,7 @@ export default async function handler() {
     const methods = [...new Set([...source.matchAll(/method:\s*[\w$]+\("([a-z][\w/]*)"\)/g)].map((m) => m[1]))]
     const requests = methods.filter((m) => !m.startsWith('notifications/'))
     assert.ok(requests.includes('tools/call') && requests.includes('resources/read') && requests.length > 10, requests.join(' '))
-    const known = new Set([...Object.keys(RUN_A_TOOL), ...RUN_NO_TOOL])
+    const known = new Set([...Object.keys(POLICED), ...UNPOLICED])
     const answered = []
     for (const method of requests) {
       const res = await rpc({ jsonrpc: '2.0', id: 1, method, params: {} }, adminToken())
@@ -397,6 +450,25 @@ export default async function handler() {
     assert.equal(res.message.result.contents[0].text, 'ran deploy for user_01ADMIN')
     const viaMachine = await rpc(read('ui://app/billing.html'), machine())
     assert.equal(viaMachine.message.result.contents[0].text, `ran billing for ${MACHINE}`)
+  })
+
+  test("the app's own prompts and resources are guarded by their policies", async () => {
+    const prompt = { jsonrpc: '2.0', id: 31, method: 'prompts/get', params: { name: 'summarize', arguments: {} } }
+    const refusedPrompt = await rpc(prompt, member())
+    assert.equal(refusedPrompt.message.error.code, -32003, refusedPrompt.text)
+    assert.match(refusedPrompt.message.error.message, /the prompt "summarize" needs one of the roles "admin"/)
+    assert.doesNotMatch(refusedPrompt.text, /summary for/)
+    assert.equal((await rpc(prompt, adminToken())).message.result.messages[0].content.text, 'summary for user_01ADMIN')
+    for (const [uri, says, allowed] of [
+      ['notes://today', /the resource "notes:\/\/today" needs the permission "deploy:read"/, 'notes for user_01ADMIN'],
+      ['users://42/profile', /the resource "users:\/\/42\/profile" needs one of the roles "admin"/, 'profile 42 for user_01ADMIN'],
+    ]) {
+      const refusedRead = await rpc(read(uri), member())
+      assert.equal(refusedRead.message.error.code, -32003, refusedRead.text)
+      assert.match(refusedRead.message.error.message, says)
+      assert.doesNotMatch(refusedRead.text, / for user_/)
+      assert.equal((await rpc(read(uri), adminToken())).message.result.contents[0].text, allowed)
+    }
   })
 
   test('a refused tools/call notification is 202 with no body, as xmcp answers notifications', async () => {

@@ -13,14 +13,18 @@ use url::Host;
 
 use crate::api_location::{ApiLocation, LocationOptions, PROVIDER_API_FIELDS};
 use crate::authz::policy::{union, Policies, OFFLINE_ACCESS};
+use indexmap::IndexMap;
+
+use crate::authz::resources::ResourcePolicies;
 use crate::authz::scopes::ScopeHierarchy;
+use crate::authz::Rules;
 use crate::error::ConfigError;
 use crate::jwt::claims::MachineTokens;
 use crate::jwt::jwks::JwksPolicy;
 use crate::jwt::token_cache::TokenCachePolicy;
 use crate::memo::CachePolicy;
 use crate::options::{
-  invalid, millis, ConnectOptions, JwksOptions, PermissionCacheOptions, ProviderOptions, TokenCacheOptions,
+  invalid, millis, ConnectOptions, JwksOptions, PermissionCacheOptions, ProviderOptions, TokenCacheOptions, ToolPolicy,
   AUDIENCE_REASON, MACHINE_TOKENS_REASON, SCOPES_REASON,
 };
 
@@ -50,8 +54,8 @@ pub struct ProviderConfig {
   /// How long AuthKit's RFC 8414 document is served before it is refreshed (10 min by default).
   pub metadata_max_age: Duration,
   pub token_cache: TokenCachePolicy,
-  /// Per-tool policies (`tools`).
-  pub policies: Policies,
+  /// The policies of tools, prompts and resources (`tools`, `prompts`, `resources`).
+  pub policies: Rules,
   /// The `scopes` option: every scope this server knows, published as `scopes_supported`.
   pub scopes: Option<Vec<String>>,
   /// Which scopes grant which (`scopeHierarchy`); empty when there is none.
@@ -131,9 +135,17 @@ impl ProviderConfig {
     .unwrap_or(Duration::from_secs(600));
     let token_cache = token_cache_policy(options.token_cache.as_ref())?;
     let scopes = options.scopes.as_deref().map(parse_scopes).transpose()?;
-    let policies = match &options.tools {
-      None => Policies::default(),
-      Some(tools) => Policies::from_options(tools, scopes.as_deref())?,
+    let named = |field: &'static str, written: &Option<IndexMap<String, ToolPolicy>>| match written {
+      None => Ok(Policies::default()),
+      Some(written) => Policies::from_options(field, written, scopes.as_deref()),
+    };
+    let policies = Rules {
+      tools: named("tools", &options.tools)?,
+      prompts: named("prompts", &options.prompts)?,
+      resources: match &options.resources {
+        None => ResourcePolicies::default(),
+        Some(written) => ResourcePolicies::from_options(written, scopes.as_deref())?,
+      },
     };
     let scope_hierarchy = match &options.scope_hierarchy {
       None => ScopeHierarchy::default(),

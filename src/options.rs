@@ -63,6 +63,13 @@ pub struct ProviderOptions {
   /// Per-tool policies, checked for every `tools/call` before the tool runs. Keys are tool names,
   /// and `"*"` for every tool; a tool's entry adds to the `"*"` entry.
   pub tools: Option<IndexMap<String, ToolPolicy>>,
+  /// Per-prompt policies, checked for every `prompts/get` (and prompt completion) before the prompt
+  /// runs. Keys are prompt names, and `"*"` for every prompt.
+  pub prompts: Option<IndexMap<String, ToolPolicy>>,
+  /// Per-resource policies, checked for every `resources/read` (and resource completion) before it
+  /// runs. Keys are resource URIs or URI templates (`notes://{day}`), and `"*"` for every resource;
+  /// every entry whose URI or template matches the read applies.
+  pub resources: Option<IndexMap<String, ToolPolicy>>,
   /// Scopes that grant other scopes, transitively: `{ "files:admin": ["files:write"], "files:write":
   /// ["files:read"] }` makes a token with `files:admin` meet a policy that needs `files:read`.
   /// Cycles are refused.
@@ -144,7 +151,7 @@ impl std::fmt::Debug for ConnectOptions {
   }
 }
 
-/// What a caller needs to run a tool.
+/// What a caller needs to run a tool, get a prompt or read a resource.
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct ToolPolicy {
@@ -241,7 +248,18 @@ impl ProviderOptions {
         .get("scopes")
         .map(|value| strings(value).ok_or_else(|| invalid("scopes", SCOPES_REASON)))
         .transpose()?,
-      tools: obj.get("tools").map(|value| tools(&obj, value)).transpose()?,
+      tools: obj
+        .get("tools")
+        .map(|value| policies("tools", &obj, value))
+        .transpose()?,
+      prompts: obj
+        .get("prompts")
+        .map(|value| policies("prompts", &obj, value))
+        .transpose()?,
+      resources: obj
+        .get("resources")
+        .map(|value| policies("resources", &obj, value))
+        .transpose()?,
       scope_hierarchy: obj.get("scopeHierarchy").map(scope_hierarchy).transpose()?,
       permission_cache: obj
         .object("permissionCache", "must be an object")?
@@ -323,32 +341,45 @@ fn strings(value: &Value) -> Option<Vec<String>> {
   }
 }
 
-/// `tools`: tool names (and `"*"`) to policies whose members are only the known ones.
-pub fn tools(obj: &Members, value: &Value) -> Result<IndexMap<String, ToolPolicy>, ConfigError> {
+/// `tools`, `prompts` or `resources` (`field`): names (tool or prompt names, resource URIs or URI
+/// templates, and `"*"`) to policies whose members are only the known ones.
+pub fn policies(
+  field: &'static str,
+  obj: &Members,
+  value: &Value,
+) -> Result<IndexMap<String, ToolPolicy>, ConfigError> {
+  let keys = match field {
+    "resources" => "resource URIs or URI templates",
+    "prompts" => "prompt names",
+    _ => "tool names",
+  };
   let Value::Object(map) = value else {
     return Err(invalid(
-      "tools",
-      "must be an object mapping tool names (or \"*\") to policies",
+      field,
+      format!("must be an object mapping {keys} (or \"*\") to policies"),
     ));
   };
   let mut policies = IndexMap::new();
   for (name, entry) in map {
     if name.is_empty() {
-      return Err(invalid("tools", "has an empty tool name"));
+      return Err(invalid(
+        field,
+        format!("has an empty key (one of the {keys}, or \"*\")"),
+      ));
     }
     let at = format!("[{name:?}]");
     let Value::Object(entry) = entry else {
       return Err(invalid(
-        "tools",
+        field,
         format!("{at} must be an object such as {{ scopes: [\"files:read\"] }}"),
       ));
     };
-    let entry = obj.nested("tools.*", entry);
+    let entry = obj.nested(&format!("{field}.*"), entry);
     let (scopes, permissions, roles) = (entry.get("scopes"), entry.get("permissions"), entry.get("roles"));
     let (organization, machines) = (entry.get("organization"), entry.get("machines"));
     if let Some(unknown) = entry.unread() {
       return Err(invalid(
-        "tools",
+        field,
         format!(
           "{at} has an unknown member {unknown:?} (known: {})",
           entry.read().join(", ")
@@ -357,13 +388,13 @@ pub fn tools(obj: &Members, value: &Value) -> Result<IndexMap<String, ToolPolicy
     }
     let names = |value: Option<&Value>, member: &str| {
       value
-        .map(|v| strings(v).ok_or_else(|| invalid("tools", names_reason(&at, member))))
+        .map(|v| strings(v).ok_or_else(|| invalid(field, names_reason(&at, member))))
         .transpose()
     };
     let flag = |value: Option<&Value>, member: &str| match value {
       None => Ok(None),
       Some(Value::Bool(b)) => Ok(Some(*b)),
-      Some(_) => Err(invalid("tools", format!("{at}.{member} must be a boolean"))),
+      Some(_) => Err(invalid(field, format!("{at}.{member} must be a boolean"))),
     };
     let policy = ToolPolicy {
       scopes: names(scopes, "scopes")?,

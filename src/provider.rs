@@ -23,7 +23,7 @@ use napi_derive::napi;
 use serde_json::Value;
 
 use crate::authz::directory::Directory;
-use crate::authz::{Authorizer, Decision};
+use crate::authz::{Authorizer, Decision, Target};
 use crate::config::{ProviderConfig, AUTHORIZATION_SERVER_PATH, PROTECTED_RESOURCE_PATH};
 use crate::connect::Exchanger;
 use crate::error::{guarded, guarded_async};
@@ -117,8 +117,9 @@ pub struct RouterInfo {
   pub guard: GuardRule,
   /// The answer for each rejection code `authenticate` returns (index = code; 0 is `PENDING`).
   pub rejections: Vec<Rejected>,
-  /// Whether tool policies (`tools`) are configured: only then does the glue look at `tools/call`s.
-  pub tool_policies: bool,
+  /// Whether policies (`tools`, `prompts`, `resources`) are configured: only then does the glue
+  /// look at what a message runs.
+  pub policies: bool,
   /// Codes from here on are the `key_pending` answer with `Retry-After: code - retryAfterCodes`
   /// seconds (the glue builds each from the `key_pending` template).
   pub retry_after_codes: u32,
@@ -143,7 +144,9 @@ fn quoted(value: &str) -> String {
 /// client first asks only for what every tool needs.
 fn rejections(config: &ProviderConfig) -> Vec<Rejected> {
   let mut challenge = format!("Bearer resource_metadata={}", quoted(&config.resource_metadata_url()));
-  let baseline = config.scope_hierarchy.narrowest(config.policies.baseline_scopes());
+  let baseline = config
+    .scope_hierarchy
+    .narrowest(config.policies.tools.baseline_scopes());
   if !baseline.is_empty() {
     challenge.push_str(&format!(", scope={}", quoted(&baseline.join(" "))));
   }
@@ -288,21 +291,23 @@ impl ProviderCore {
     self.verifier.verify_access_token(token).await.map_err(code)
   }
 
-  fn authorize_now(&self, authorization: Option<&str>, tools: &[String]) -> Verdict {
+  fn authorize_now(&self, authorization: Option<&str>, targets: &[String]) -> Verdict {
+    let targets: Vec<Target> = targets.iter().map(|t| Target::parse(t)).collect();
     match self.token_now(authorization) {
       Err(code) => Either::B(code),
-      Ok(token) => match self.authorizer.decide_now(&token.grants, tools) {
+      Ok(token) => match self.authorizer.decide_now(&token.grants, &targets) {
         None => Either::B(PENDING),
         Some(decision) => Either::A(decision_json(decision, &self.resource_metadata_url)),
       },
     }
   }
 
-  async fn authorize(&self, authorization: Option<&str>, tools: &[String]) -> Verdict {
+  async fn authorize(&self, authorization: Option<&str>, targets: &[String]) -> Verdict {
+    let targets: Vec<Target> = targets.iter().map(|t| Target::parse(t)).collect();
     match self.token(authorization).await {
       Err(code) => Either::B(code),
       Ok(token) => {
-        let decision = self.authorizer.decide(&token.grants, tools).await;
+        let decision = self.authorizer.decide(&token.grants, &targets).await;
         Either::A(decision_json(decision, &self.resource_metadata_url))
       }
     }
@@ -409,7 +414,7 @@ impl NativeProvider {
         documents: documents.to_vec(),
       },
       rejections: self.core.rejections.clone(),
-      tool_policies: !self.core.authorizer.policies.is_empty(),
+      policies: !self.core.authorizer.policies.is_empty(),
       retry_after_codes: RETRY_AFTER_CODES,
     }
   }
@@ -442,8 +447,9 @@ impl NativeProvider {
     .await
   }
 
-  /// Decides the `tools/call`s of one message (their tool names, in order) for the caller of
-  /// `authorization` without waiting: the decision (JSON, see `decision_json`), a rejection code when
+  /// Decides what the requests of one message run (their targets, in order: `t<tool>`, `p<prompt>`,
+  /// `r<resource URI>`, `u<tool>\0<URI>` for a tool's interface; see `authz::Target`) for the caller
+  /// of `authorization` without waiting: the decision (JSON, see `decision_json`), a rejection code when
   /// the token is no longer accepted, or `PENDING` when keys or roles must be fetched first.
   #[napi(ts_return_type = "string | number")]
   pub fn authorize_sync(&self, authorization: Option<String>, tools: Vec<String>) -> Verdict {

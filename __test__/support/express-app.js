@@ -78,6 +78,20 @@ async function answerRpc(req, message) {
     const text = await runTool(req, widget, {})
     return { jsonrpc: '2.0', id: message.id, result: { contents: [{ uri: message.params.uri, text }] } }
   }
+  // Prompts, other resources and completions run the app's code too: record that they ran.
+  if (message.method === 'prompts/get') {
+    req.ranTools.push(`prompt:${message.params?.name}`)
+    const text = `prompt ${message.params?.name}`
+    return { jsonrpc: '2.0', id: message.id, result: { messages: [{ role: 'user', content: { type: 'text', text } }] } }
+  }
+  if (message.method === 'resources/read' && /^(notes|file|users|search):/.test(message.params?.uri)) {
+    req.ranTools.push(`resource:${message.params.uri}`)
+    return { jsonrpc: '2.0', id: message.id, result: { contents: [{ uri: message.params.uri, text: 'read' }] } }
+  }
+  if (message.method === 'completion/complete') {
+    req.ranTools.push(`complete:${message.params?.ref?.name ?? message.params?.ref?.uri}`)
+    return { jsonrpc: '2.0', id: message.id, result: { completion: { values: [] } } }
+  }
   if (message.method !== 'tools/call') return { jsonrpc: '2.0', id: message.id, result: {} }
   try {
     req.ranTools.push(message.params.name)

@@ -10,6 +10,7 @@
 
 pub mod directory;
 pub mod policy;
+pub mod resources;
 pub mod scopes;
 
 use serde::Serialize;
@@ -17,6 +18,7 @@ use serde::Serialize;
 use crate::jwt::verify::Grants;
 use directory::Directory;
 use policy::{union, Policies, Requirement};
+use resources::ResourcePolicies;
 use scopes::ScopeHierarchy;
 
 /// The decision for one message.
@@ -43,8 +45,97 @@ struct Needs {
   permissions: bool,
 }
 
+/// What a request of a message runs, as the glue names it: one kind letter, then the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+  /// `t<name>`: a `tools/call`.
+  Tool(String),
+  /// `p<name>`: a `prompts/get` (or the completion of one of its arguments).
+  Prompt(String),
+  /// `r<uri>`: a `resources/read` (the URI normalised as the MCP server looks it up), or the
+  /// completion of a template's variable (the template).
+  Resource(String),
+  /// `u<tool>\0<uri>`: a `resources/read` of a tool's interface, which runs the tool.
+  ToolResource { tool: String, uri: String },
+}
+
+impl Target {
+  /// The target the glue wrote; anything else is judged as a tool of that name (the `"*"` policy).
+  pub fn parse(written: &str) -> Target {
+    let mut chars = written.chars();
+    let kind = chars.next();
+    let rest = chars.as_str().to_string();
+    match kind {
+      Some('t') => Target::Tool(rest),
+      Some('p') => Target::Prompt(rest),
+      Some('r') => Target::Resource(rest),
+      Some('u') => match rest.split_once('\0') {
+        Some((tool, uri)) => Target::ToolResource {
+          tool: tool.to_string(),
+          uri: uri.to_string(),
+        },
+        None => Target::Tool(rest),
+      },
+      _ => Target::Tool(written.to_string()),
+    }
+  }
+
+  /// How refusals name it.
+  fn label(&self) -> String {
+    match self {
+      Target::Tool(name) | Target::ToolResource { tool: name, .. } => format!("the tool \"{name}\""),
+      Target::Prompt(name) => format!("the prompt \"{name}\""),
+      Target::Resource(uri) => format!("the resource \"{uri}\""),
+    }
+  }
+}
+
+/// Every policy of one provider: tools, prompts and resources.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rules {
+  pub tools: Policies,
+  pub prompts: Policies,
+  pub resources: ResourcePolicies,
+}
+
+impl Rules {
+  pub fn is_empty(&self) -> bool {
+    self.tools.is_empty() && self.prompts.is_empty() && self.resources.is_empty()
+  }
+
+  /// The entries that apply to `target`.
+  fn requirements<'a>(&'a self, target: &'a Target) -> Vec<&'a Requirement> {
+    match target {
+      Target::Tool(name) => self.tools.for_tool(name).collect(),
+      Target::Prompt(name) => self.prompts.for_tool(name).collect(),
+      Target::Resource(uri) => self.resources.for_uri(uri).collect(),
+      Target::ToolResource { tool, uri } => self.tools.for_tool(tool).chain(self.resources.for_uri(uri)).collect(),
+    }
+  }
+
+  /// Whether machine tokens may run `target`.
+  fn machines_allowed(&self, target: &Target) -> bool {
+    match target {
+      Target::Tool(name) => self.tools.machines_allowed(name),
+      Target::Prompt(name) => self.prompts.machines_allowed(name),
+      Target::Resource(uri) => self.resources.machines_allowed(uri),
+      Target::ToolResource { tool, uri } => self.tools.machines_allowed(tool) && self.resources.machines_allowed(uri),
+    }
+  }
+
+  /// Every scope the requests of one message need together, each once.
+  fn scopes_for(&self, targets: &[Target]) -> Vec<String> {
+    union(
+      targets
+        .iter()
+        .flat_map(|target| self.requirements(target))
+        .flat_map(|r| r.scopes.iter()),
+    )
+  }
+}
+
 pub struct Authorizer {
-  pub policies: Policies,
+  pub policies: Rules,
   /// Which scopes grant which: the caller's scopes (`Grants::scopes`) already include what theirs
   /// grant; a step-up challenge names the narrowest scopes that meet the message.
   scope_hierarchy: ScopeHierarchy,
@@ -52,7 +143,7 @@ pub struct Authorizer {
 }
 
 impl Authorizer {
-  pub fn new(policies: Policies, scope_hierarchy: ScopeHierarchy, directory: Directory) -> Self {
+  pub fn new(policies: Rules, scope_hierarchy: ScopeHierarchy, directory: Directory) -> Self {
     Authorizer {
       policies,
       scope_hierarchy,
@@ -61,33 +152,33 @@ impl Authorizer {
   }
 
   /// [`scope_decision`], its challenge narrowed by the hierarchy.
-  fn scope_step_up(&self, grants: &Grants, tools: &[String]) -> Option<Decision> {
-    match scope_decision(&self.policies, grants, tools)? {
+  fn scope_step_up(&self, grants: &Grants, targets: &[Target]) -> Option<Decision> {
+    match scope_decision(&self.policies, grants, targets)? {
       Decision::InsufficientScope(needed) => Some(Decision::InsufficientScope(self.scope_hierarchy.narrowest(&needed))),
       other => Some(other),
     }
   }
 
   /// The decision without waiting, or `None` when roles or permissions must be read from WorkOS.
-  pub fn decide_now(&self, grants: &Grants, tools: &[String]) -> Option<Decision> {
-    if let Some(decision) = self.scope_step_up(grants, tools) {
+  pub fn decide_now(&self, grants: &Grants, targets: &[Target]) -> Option<Decision> {
+    if let Some(decision) = self.scope_step_up(grants, targets) {
       return Some(decision);
     }
-    let needs = needs(&self.policies, grants, tools);
+    let needs = needs(&self.policies, grants, targets);
     if needs.roles || needs.permissions {
       return None;
     }
-    Some(check_calls(&self.policies, grants, tools, &Ok(from_token(grants))))
+    Some(check_calls(&self.policies, grants, targets, &Ok(from_token(grants))))
   }
 
   /// The decision, reading roles and permissions from WorkOS when the token lacks them.
-  pub async fn decide(&self, grants: &Grants, tools: &[String]) -> Decision {
-    if let Some(decision) = self.scope_step_up(grants, tools) {
+  pub async fn decide(&self, grants: &Grants, targets: &[Target]) -> Decision {
+    if let Some(decision) = self.scope_step_up(grants, targets) {
       return decision;
     }
-    let needs = needs(&self.policies, grants, tools);
+    let needs = needs(&self.policies, grants, targets);
     let resolved = self.resolve(grants, needs).await;
-    check_calls(&self.policies, grants, tools, &resolved)
+    check_calls(&self.policies, grants, targets, &resolved)
   }
 
   /// The caller's roles and permissions (the `requireRole` / `requirePermission` helpers).
@@ -117,12 +208,12 @@ impl Authorizer {
 
 /// What must be read from WorkOS to check `tools`: roles and permissions that a policy asks for and
 /// the token does not carry (nothing without an organization; the checks then say so).
-fn needs(policies: &Policies, grants: &Grants, tools: &[String]) -> Needs {
+fn needs(policies: &Rules, grants: &Grants, targets: &[Target]) -> Needs {
   let mut needs = Needs::default();
   if grants.organization_id.is_none() || grants.machine {
     return needs; // No membership to read: the checks say so.
   }
-  for requirement in tools.iter().flat_map(|tool| policies.for_tool(tool)) {
+  for requirement in targets.iter().flat_map(|target| policies.requirements(target)) {
     needs.roles |= requirement.needs_roles() && grants.roles.is_none();
     needs.permissions |= requirement.needs_permissions() && grants.permissions.is_none();
   }
@@ -138,29 +229,24 @@ fn from_token(grants: &Grants) -> Resolved {
 }
 
 /// The step-up answer, when the token lacks a scope the message needs.
-fn scope_decision(policies: &Policies, grants: &Grants, tools: &[String]) -> Option<Decision> {
-  let needed = policies.scopes_for(tools);
+fn scope_decision(policies: &Rules, grants: &Grants, targets: &[Target]) -> Option<Decision> {
+  let needed = policies.scopes_for(targets);
   let satisfied = needed.iter().all(|scope| grants.scopes.contains(scope));
   (!satisfied).then_some(Decision::InsufficientScope(needed))
 }
 
 /// Each call checked against its policies, with the caller's roles and permissions.
-fn check_calls(
-  policies: &Policies,
-  grants: &Grants,
-  tools: &[String],
-  resolved: &Result<Resolved, String>,
-) -> Decision {
-  let denials: Vec<Option<String>> = tools
+fn check_calls(policies: &Rules, grants: &Grants, targets: &[Target], resolved: &Result<Resolved, String>) -> Decision {
+  let denials: Vec<Option<String>> = targets
     .iter()
-    .map(|tool| {
-      if grants.machine && !policies.machines_allowed(tool) {
+    .map(|target| {
+      let what = target.label();
+      if grants.machine && !policies.machines_allowed(target) {
         return Some(format!(
-          "Forbidden: the tool \"{tool}\" does not accept machine tokens; only a signed-in user may call it."
+          "Forbidden: {what} does not accept machine tokens; only a signed-in user may use it."
         ));
       }
-      let requirements: Vec<&Requirement> = policies.for_tool(tool).collect();
-      check_call(tool, &requirements, grants, resolved)
+      check_call(&what, &policies.requirements(target), grants, resolved)
     })
     .collect();
   if denials.iter().all(Option::is_none) {
@@ -170,20 +256,28 @@ fn check_calls(
   }
 }
 
+/// `what` with its first letter upper-cased ("the tool" → "The tool").
+fn capitalized(what: &str) -> String {
+  let mut chars = what.chars();
+  chars
+    .next()
+    .map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
 fn quoted_list(names: &[String]) -> String {
   names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
 }
 
-/// Why `tool` may not run, or `None`.
+/// Why `what` ("the tool \"x\"", "the prompt …") may not run, or `None`.
 fn check_call(
-  tool: &str,
+  what: &str,
   requirements: &[&Requirement],
   grants: &Grants,
   resolved: &Result<Resolved, String>,
 ) -> Option<String> {
   if requirements.iter().any(|r| r.organization) && grants.organization_id.is_none() {
     return Some(format!(
-      "Forbidden: the tool \"{tool}\" needs an organization, and this session has none. Sign in to an organization and try again."
+      "Forbidden: {what} needs an organization, and this session has none. Sign in to an organization and try again."
     ));
   }
   let needs_roles = requirements.iter().any(|r| r.needs_roles());
@@ -193,13 +287,13 @@ fn check_call(
   }
   if grants.machine {
     return Some(format!(
-      "Forbidden: the tool \"{tool}\" needs {} of a user, and this request was authenticated with a machine token, which has none.",
+      "Forbidden: {what} needs {} of a user, and this request was authenticated with a machine token, which has none.",
       if needs_roles { "a role" } else { "permissions" }
     ));
   }
   if grants.organization_id.is_none() && (grants.roles.is_none() || grants.permissions.is_none()) {
     return Some(format!(
-      "Forbidden: the tool \"{tool}\" needs {}, which come from an organization membership, and this session has no organization. Sign in to an organization and try again.",
+      "Forbidden: {what} needs {}, which come from an organization membership, and this session has no organization. Sign in to an organization and try again.",
       if needs_roles { "a role" } else { "permissions" }
     ));
   }
@@ -207,7 +301,8 @@ fn check_call(
     Ok(resolved) => resolved,
     Err(reason) => {
       return Some(format!(
-        "The tool \"{tool}\" could not be authorized: your roles and permissions could not be read from WorkOS ({reason}). Nothing was run; try again later."
+        "{} could not be authorized: your roles and permissions could not be read from WorkOS ({reason}). Nothing was run; try again later.",
+        capitalized(what)
       ))
     }
   };
@@ -219,7 +314,7 @@ fn check_call(
         format!("yours: {}", quoted_list(&resolved.roles))
       };
       return Some(format!(
-        "Forbidden: the tool \"{tool}\" needs one of the roles {} ({yours}).",
+        "Forbidden: {what} needs one of the roles {} ({yours}).",
         quoted_list(&requirement.roles)
       ));
     }
@@ -230,7 +325,7 @@ fn check_call(
     .collect();
   if !missing.is_empty() {
     return Some(format!(
-      "Forbidden: the tool \"{tool}\" needs the permission{} {}, which your role does not grant.",
+      "Forbidden: {what} needs the permission{} {}, which your role does not grant.",
       if missing.len() == 1 { "" } else { "s" },
       quoted_list(&missing)
     ));
@@ -243,16 +338,30 @@ mod tests {
   use super::*;
   use serde_json::json;
 
-  fn policies() -> Policies {
-    Policies::from_json(
-      Some(&json!({
-        "*": { "scopes": ["mcp"] },
-        "deploy": { "scopes": ["deploy"], "permissions": ["deploy:run", "deploy:read"], "organization": true },
-        "admin": { "roles": ["admin", "owner"] }
-      })),
-      None,
+  /// Tool policies only.
+  fn rules(tools: Policies) -> Rules {
+    Rules {
+      tools,
+      ..Rules::default()
+    }
+  }
+
+  fn tool_targets(names: &[&str]) -> Vec<Target> {
+    names.iter().map(|t| Target::Tool(t.to_string())).collect()
+  }
+
+  fn policies() -> Rules {
+    rules(
+      Policies::from_json(
+        Some(&json!({
+          "*": { "scopes": ["mcp"] },
+          "deploy": { "scopes": ["deploy"], "permissions": ["deploy:run", "deploy:read"], "organization": true },
+          "admin": { "roles": ["admin", "owner"] }
+        })),
+        None,
+      )
+      .unwrap(),
     )
-    .unwrap()
   }
 
   fn grants(scopes: &[&str], org: Option<&str>, roles: Option<&[&str]>, permissions: Option<&[&str]>) -> Grants {
@@ -269,7 +378,7 @@ mod tests {
 
   fn check(g: &Grants, tools: &[&str], resolved: Result<Resolved, String>) -> Decision {
     let policies = policies();
-    let tools: Vec<String> = tools.iter().map(|t| t.to_string()).collect();
+    let tools = tool_targets(tools);
     scope_decision(&policies, g, &tools).unwrap_or_else(|| check_calls(&policies, g, &tools, &resolved))
   }
 
@@ -329,23 +438,22 @@ mod tests {
 
   #[test]
   fn machines_pass_scope_checks_and_never_role_or_permission_checks() {
-    let p = Policies::from_json(
-      Some(&json!({
-        "*": { "scopes": ["mcp"] },
-        "sync": { "organization": true },
-        "deploy": { "permissions": ["deploy:run"] },
-        "admin": { "roles": ["admin"] },
-        "human": { "machines": false }
-      })),
-      None,
-    )
-    .unwrap();
+    let p = rules(
+      Policies::from_json(
+        Some(&json!({
+          "*": { "scopes": ["mcp"] },
+          "sync": { "organization": true },
+          "deploy": { "permissions": ["deploy:run"] },
+          "admin": { "roles": ["admin"] },
+          "human": { "machines": false }
+        })),
+        None,
+      )
+      .unwrap(),
+    );
     let mut machine = grants(&["mcp"], Some("org"), None, None);
     machine.machine = true;
-    let tools: Vec<String> = ["sync", "deploy", "admin", "human"]
-      .iter()
-      .map(|t| t.to_string())
-      .collect();
+    let tools = tool_targets(&["sync", "deploy", "admin", "human"]);
     assert_eq!(
       scope_decision(&p, &grants(&[], Some("org"), None, None), &tools),
       Some(Decision::InsufficientScope(vec!["mcp".into()]))
@@ -370,7 +478,7 @@ mod tests {
   #[test]
   fn token_claims_win() {
     let p = policies();
-    let tools = ["admin".to_string(), "deploy".to_string()];
+    let tools = tool_targets(&["admin", "deploy"]);
     let g = grants(
       &["mcp", "deploy"],
       Some("org"),
@@ -386,5 +494,26 @@ mod tests {
       !n.roles && n.permissions,
       "only the permissions of the token's roles are read"
     );
+  }
+
+  #[test]
+  fn targets_are_read_as_the_glue_writes_them() {
+    assert_eq!(Target::parse("tdeploy"), Target::Tool("deploy".into()));
+    assert_eq!(Target::parse("psummarize"), Target::Prompt("summarize".into()));
+    assert_eq!(
+      Target::parse("rnotes://today"),
+      Target::Resource("notes://today".into())
+    );
+    assert_eq!(
+      Target::parse("udeploy\0ui://app/deploy.html"),
+      Target::ToolResource {
+        tool: "deploy".into(),
+        uri: "ui://app/deploy.html".into()
+      }
+    );
+    // Anything else is judged as a tool of that name: the "*" policy, never nothing.
+    assert_eq!(Target::parse("udeploy"), Target::Tool("deploy".into()));
+    assert_eq!(Target::parse("xyz"), Target::Tool("xyz".into()));
+    assert_eq!(Target::parse(""), Target::Tool(String::new()));
   }
 }

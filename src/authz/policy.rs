@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::error::ConfigError;
 use crate::options::{invalid, names_reason, ToolPolicy};
 #[cfg(test)]
-use crate::options::{tools, Members};
+use crate::options::{policies, Members};
 
 /// The scope MCP clients ask for on their own to get refresh tokens; servers should not require or
 /// advertise it (MCP authorization, scope selection).
@@ -53,12 +53,17 @@ pub struct Policies {
 }
 
 impl Policies {
-  /// The policies of the `tools` option. `supported` is the `scopes` option, when given: policies
-  /// may only name scopes from it, so that every scope a tool needs is one clients can ask for.
-  pub fn from_options(tools: &IndexMap<String, ToolPolicy>, supported: Option<&[String]>) -> Result<Self, ConfigError> {
+  /// The policies of one option (`field`: `tools` or `prompts`), keyed by names. `supported` is the
+  /// `scopes` option, when given: policies may only name scopes from it, so that every scope a tool
+  /// needs is one clients can ask for.
+  pub fn from_options(
+    field: &'static str,
+    written: &IndexMap<String, ToolPolicy>,
+    supported: Option<&[String]>,
+  ) -> Result<Self, ConfigError> {
     let mut policies = Policies::default();
-    for (name, policy) in tools {
-      let requirement = requirement(name, policy, supported)?;
+    for (name, policy) in written {
+      let requirement = requirement(field, name, policy, supported)?;
       if name == "*" {
         policies.every = requirement;
       } else {
@@ -75,7 +80,11 @@ impl Policies {
     let config = serde_json::Map::new();
     match value {
       None | Some(Value::Null) => Ok(Policies::default()),
-      Some(value) => Self::from_options(&tools(&Members::root(&config, &log), value)?, supported),
+      Some(value) => Self::from_options(
+        "tools",
+        &policies("tools", &Members::root(&config, &log), value)?,
+        supported,
+      ),
     }
   }
 
@@ -102,16 +111,6 @@ impl Policies {
       .or(self.every.machines)
       .unwrap_or(true)
   }
-
-  /// Every scope the calls of one message need together (the `"*"` entry's first), each once.
-  pub fn scopes_for(&self, tools: &[String]) -> Vec<String> {
-    union(
-      tools
-        .iter()
-        .flat_map(|tool| self.for_tool(tool))
-        .flat_map(|r| r.scopes.iter()),
-    )
-  }
 }
 
 /// The strings in order of first appearance, each once.
@@ -126,12 +125,17 @@ pub fn union<'a>(items: impl IntoIterator<Item = &'a String>) -> Vec<String> {
 }
 
 /// A policy entry's requirement: names without spaces, no `offline_access`, only known scopes.
-fn requirement(tool: &str, policy: &ToolPolicy, supported: Option<&[String]>) -> Result<Requirement, ConfigError> {
-  let at = format!("[{tool:?}]");
+pub fn requirement(
+  field: &'static str,
+  name: &str,
+  policy: &ToolPolicy,
+  supported: Option<&[String]>,
+) -> Result<Requirement, ConfigError> {
+  let at = format!("[{name:?}]");
   let names = |list: &Option<Vec<String>>, member: &str| {
     let list = list.as_deref().unwrap_or_default();
     if list.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
-      return Err(invalid("tools", names_reason(&at, member)));
+      return Err(invalid(field, names_reason(&at, member)));
     }
     Ok(union(list))
   };
@@ -139,7 +143,7 @@ fn requirement(tool: &str, policy: &ToolPolicy, supported: Option<&[String]>) ->
   for scope in &scopes {
     if scope == OFFLINE_ACCESS {
       return Err(invalid(
-        "tools",
+        field,
         format!(
           "{at}.scopes must not require \"offline_access\": clients ask for it on their own, and a tool cannot need it"
         ),
@@ -147,7 +151,7 @@ fn requirement(tool: &str, policy: &ToolPolicy, supported: Option<&[String]>) ->
     }
     if supported.is_some_and(|supported| !supported.contains(scope)) {
       return Err(invalid(
-        "tools",
+        field,
         format!("{at}.scopes names {scope:?}, which is not in the `scopes` option (every scope this server knows)"),
       ));
     }
@@ -179,8 +183,9 @@ mod tests {
     }))
     .unwrap();
     assert_eq!(p.baseline_scopes(), ["mcp"]);
-    assert_eq!(p.scopes_for(&["deploy".into()]), vec!["mcp", "deploy"]);
-    assert_eq!(p.scopes_for(&["unknown".into(), "read".into()]), vec!["mcp"]);
+    let scopes_for = |tools: &[&str]| union(tools.iter().flat_map(|t| p.for_tool(t)).flat_map(|r| r.scopes.iter()));
+    assert_eq!(scopes_for(&["deploy"]), vec!["mcp", "deploy"]);
+    assert_eq!(scopes_for(&["unknown", "read"]), vec!["mcp"]);
     assert_eq!(p.for_tool("deploy").count(), 2);
     assert_eq!(p.for_tool("unknown").count(), 1);
     assert!(!p.is_empty());
@@ -208,7 +213,7 @@ mod tests {
     assert!(message(json!({"t": {"permissions": [""]}})).contains("non-empty"));
     assert!(message(json!({"t": {"organization": "yes"}})).contains("must be a boolean"));
     assert!(message(json!({"t": {"scopes": ["offline_access"]}})).contains("offline_access"));
-    assert!(message(json!({"": {}})).contains("empty tool name"));
+    assert!(message(json!({"": {}})).contains("has an empty key"));
     let supported = vec!["a".to_string()];
     let err = Policies::from_json(Some(&json!({"t": {"scopes": ["b"]}})), Some(&supported)).unwrap_err();
     assert!(err.to_string().contains("not in the `scopes` option"));
