@@ -1,12 +1,14 @@
-//! Authorization: may this caller run these tools? The per-tool policies (`policy.rs`), the
-//! caller's grants (the token's scopes, and its roles and permissions, or, when the token has none,
-//! those of the user's organization membership in WorkOS: `directory.rs`), and the decision for
-//! one JSON-RPC message, which may hold several `tools/call`s.
+//! Authorization: may this caller run what these requests run (tools, prompts, resources)? The
+//! policies of each kind (`policy.rs`, `resources.rs` for URIs and URI templates), scope hierarchies
+//! (`scopes.rs`), the caller's grants (the token's scopes, and its roles and permissions, or, when the
+//! token has none, those of the user's organization membership in WorkOS: `directory.rs`), and the
+//! decision for one JSON-RPC message, which may hold several requests ([`Target`]s).
 //!
 //! Missing scopes are answered for the whole message with the MCP specification's step-up challenge
-//! (HTTP 403, `insufficient_scope`, every scope the message needs): new scopes can fix that. Missing
-//! permissions, roles or organization cannot be fixed by asking again, so each such call is answered
-//! as a tool error that says what is missing, and the tool does not run.
+//! (HTTP 403, `insufficient_scope`, the narrowest scopes that cover the message): new scopes can fix
+//! that. Missing permissions, roles or organization cannot be fixed by asking again, so each such
+//! request is answered with a refusal that says what is missing (the glue writes it in the form of
+//! the request's method), and nothing runs.
 
 pub mod directory;
 pub mod policy;
@@ -206,7 +208,7 @@ impl Authorizer {
   }
 }
 
-/// What must be read from WorkOS to check `tools`: roles and permissions that a policy asks for and
+/// What must be read from WorkOS to check `targets`: roles and permissions that a policy asks for and
 /// the token does not carry (nothing without an organization; the checks then say so).
 fn needs(policies: &Rules, grants: &Grants, targets: &[Target]) -> Needs {
   let mut needs = Needs::default();
