@@ -252,4 +252,14 @@ describe('the template matcher is the SDK’s', () => {
       assert.deepEqual(named.sort(), expected.sort(), `${uri} (${href}): ${message}`)
     }
   })
+
+  test('a URI too long to match cheaply (over 2 KiB) gets every template policy, never none', async () => {
+    const token = emu.mintToken({ sub: 'user_01MEMBER', org_id: ORG, role: 'member', permissions: [] })
+    for (const uri of [`x://${'q/'.repeat(1100)}`, `notes://${'a'.repeat(3000)}`]) {
+      const res = await post(`${strict.url}/mcp`, read(uri), bearer(token))
+      assert.equal(res.body.error?.code, -32003, uri.slice(0, 40))
+      const named = [...res.body.error.message.matchAll(/"(p\d+)"/g)].map((m) => m[1])
+      assert.deepEqual(named.sort(), TEMPLATES.map((_, i) => `p${i}`).sort())
+    }
+  })
 })
